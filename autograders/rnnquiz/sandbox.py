@@ -1,0 +1,113 @@
+"""How the untrusted worker is started: bubblewrap where available, rlimits always.
+
+The sandbox sees a read-only root file system with the course directory, the
+home directories and /tmp replaced by empty private ones, no network, its own
+process and IPC namespaces, and only the two worker files of rnnquiz.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORKER_FILES = ("worker.py", "wire.py")
+SANDBOX_WORKER_DIR = "/tmp/.rnnquiz-worker"  # /tmp is a private tmpfs there
+
+_warned = False
+
+
+@dataclass
+class Limits:
+    """Resource limits applied to each student process (see setrlimit(2))."""
+    memory_bytes: int = 4 * 1024**3   # address space; torch alone maps ~1.5 GiB
+    cpu_seconds: int = 60
+    file_bytes: int = 16 * 1024**2
+    open_files: int = 256
+    call_timeout: float = 10.0         # wall clock for one call or one cell
+    submission_timeout: float = 120.0  # wall clock for a whole submission
+
+    def rlimits(self) -> dict:
+        return {"RLIMIT_AS": self.memory_bytes, "RLIMIT_CPU": self.cpu_seconds,
+                "RLIMIT_FSIZE": self.file_bytes, "RLIMIT_NOFILE": self.open_files,
+                "RLIMIT_CORE": 0}
+
+
+@dataclass
+class SandboxConfig:
+    hide: list = field(default_factory=list)  # extra paths the student must not see
+    use_bwrap: bool | None = None             # None: use it when it works
+
+
+def bwrap_path() -> str | None:
+    return shutil.which("bwrap")
+
+
+def _bwrap_works(bwrap: str) -> bool:
+    try:
+        done = subprocess.run([bwrap, "--ro-bind", "/", "/", "--unshare-all", "--dev", "/dev",
+                               "--proc", "/proc", "true"], capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def _warn_once(message: str):
+    global _warned
+    if not _warned:
+        _warned = True
+        print(f"rnnquiz: WARNING: {message}", file=sys.stderr)
+
+
+def worker_command(fd: int, course_root: Path, config: SandboxConfig) -> tuple[list, dict]:
+    """The command line and environment that start a zygote talking on ``fd``."""
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONHASHSEED": "0"}
+    python = sys.executable
+    bwrap = bwrap_path() if config.use_bwrap is not False else None
+    if bwrap and (config.use_bwrap or _bwrap_works(bwrap)):
+        args = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+                "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+                "--clearenv"]
+        for key, value in env.items():
+            args += ["--setenv", key, value]
+        hidden = [course_root, Path.home(), Path("/home"), Path("/root"), Path("/tmp"),
+                  Path("/var/tmp"), Path("/dev/shm"), *map(Path, config.hide)]
+        for path in _unique_existing(hidden):
+            args += ["--tmpfs", str(path)]
+        # the interpreter and its packages may live under a hidden folder (a .venv
+        # in the course, pyenv under /root): show those again, read-only
+        for path in _unique_existing(_python_dirs()):
+            args += ["--ro-bind", str(path), str(path)]
+        for name in WORKER_FILES:
+            args += ["--ro-bind", str(HERE / name), f"{SANDBOX_WORKER_DIR}/{name}"]
+        args += ["--chdir", "/tmp", python, "-I", f"{SANDBOX_WORKER_DIR}/worker.py", str(fd)]
+        return args, {}
+    _warn_once("bubblewrap (bwrap) is not available: student code runs with resource limits "
+               "only and can read any file this user can read. Install it with "
+               "'apt-get install bubblewrap'.")
+    return [python, "-I", str(HERE / "worker.py"), str(fd)], env
+
+
+def _python_dirs() -> list[Path]:
+    dirs = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).resolve().parent.parent}
+    for entry in sys.path:
+        if entry.endswith("site-packages") and os.path.isdir(entry):
+            dirs.add(Path(entry))
+    return sorted(dirs)
+
+
+def _unique_existing(paths) -> list[Path]:
+    out = []
+    for path in paths:
+        try:
+            path = Path(path).resolve()
+        except OSError:
+            continue
+        if path.exists() and path != Path("/") and path not in out:
+            out.append(path)
+    return out

@@ -1,0 +1,439 @@
+"""The grader's handle on student code running in worker processes.
+
+``Pool`` owns one zygote (torch imported once); ``StudentRunner`` owns the
+process serving one submission, replaces it when it dies or hangs, and turns
+every failure into a ``StudentError`` that a grader reports, never a crash of
+the grading process.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import wire
+from .sandbox import Limits, SandboxConfig, worker_command
+
+START_TIMEOUT = 60.0
+
+
+class PoolError(RuntimeError):
+    """The worker pool itself could not start (not the student's fault)."""
+
+
+class StudentError(Exception):
+    """Calling into the student's code did not give a value.
+
+    kind: missing | not_implemented | raised | timeout | crashed | garbage | deadline
+    """
+
+    def __init__(self, kind: str, name: str = "", detail: dict | None = None):
+        super().__init__(f"{kind}: {name}")
+        self.kind, self.name, self.detail = kind, name, detail or {}
+
+
+class WorkerLost(Exception):
+    def __init__(self, kind: str, reason: str = ""):
+        super().__init__(reason or kind)
+        self.kind = kind  # timeout | crashed | garbage
+
+
+class Worker:
+    """One forked process serving one submission."""
+
+    def __init__(self, pool: "Pool", sock: socket.socket, pid: int):
+        self.pool, self.sock, self.pid = pool, sock, pid
+        self.alive = True
+
+    def request(self, message: dict, timeout: float) -> dict:
+        if not self.alive:
+            raise WorkerLost("crashed")
+        self.sock.settimeout(timeout)
+        try:
+            wire.send(self.sock, message)
+            reply = wire.recv(self.sock)
+        except socket.timeout:
+            self.kill()
+            raise WorkerLost("timeout") from None
+        except (EOFError, ConnectionError, OSError):
+            self.kill()
+            raise WorkerLost("crashed") from None
+        except wire.WireError as exc:
+            self.kill()
+            raise WorkerLost("garbage", str(exc)) from None
+        return reply
+
+    def kill(self):
+        if self.alive:
+            self.alive = False
+            self.pool.kill(self.pid)
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+
+
+class Pool:
+    """A zygote process: imports torch once, forks one child per submission."""
+
+    def __init__(self, course_root: Path, limits: Limits | None = None,
+                 sandbox: SandboxConfig | None = None):
+        self.course_root = Path(course_root)
+        self.limits = limits or Limits()
+        self.sandbox = sandbox or SandboxConfig()
+        self.proc = None
+        self.control = None
+        self.restarts = 0
+
+    def start(self):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        cmd, env = worker_command(theirs.fileno(), self.course_root, self.sandbox)
+        try:
+            self.proc = subprocess.Popen(cmd, pass_fds=[theirs.fileno()], env=env or None,
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.PIPE, start_new_session=True)
+        except OSError as exc:
+            raise PoolError(f"could not start the worker: {exc}") from None
+        theirs.close()
+        self.control = ours
+        ours.settimeout(START_TIMEOUT)
+        try:
+            ready = json.loads(ours.recv(1 << 16) or b"{}")
+        except (socket.timeout, OSError, ValueError):
+            ready = {}
+        if "ready" not in ready:
+            proc = self.proc
+            self.close()
+            err = proc.stderr.read().decode(errors="replace")[-2000:].strip()
+            raise PoolError("the worker did not start" + (f":\n{err}" if err else ""))
+        self.proc.stderr.close()  # nothing more is read from it; never let it fill up
+        return self
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def spawn(self) -> Worker:
+        """A fresh child for one submission; restarts the zygote if a student killed it."""
+        for attempt in range(2):
+            if not self.alive():
+                self.restarts += 1
+                self.close()
+                self.start()
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            request = {"op": "fork", "limits": self.limits.rlimits(), "cwd": "/tmp"}
+            try:
+                socket.send_fds(self.control, [json.dumps(request).encode()], [theirs.fileno()])
+            except OSError:
+                ours.close(); theirs.close()
+                self.close()
+                continue
+            theirs.close()
+            ours.settimeout(START_TIMEOUT)
+            try:
+                hello = wire.recv(ours)
+                return Worker(self, ours, int(hello["hello"]))
+            except (OSError, EOFError, wire.WireError, KeyError, ValueError, TypeError):
+                ours.close()
+                self.close()
+        raise PoolError("the worker pool could not fork a student process")
+
+    def kill(self, pid: int):
+        if self.control is not None and self.alive():
+            try:
+                self.control.send(json.dumps({"op": "kill", "pid": pid}).encode())
+            except OSError:
+                pass
+
+    def close(self):
+        if self.control is not None:
+            try:
+                self.control.close()
+            except OSError:
+                pass
+            self.control = None
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                try:
+                    os.killpg(self.proc.pid, 9)
+                except (ProcessLookupError, PermissionError):
+                    self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+@dataclass
+class CellOutcome:
+    index: int           # position among the notebook's cells
+    grade_id: str | None
+    error: dict | None = None  # {"type", "message", "trace"} or a lost-worker kind
+
+
+@dataclass
+class StudentRunner:
+    """The student's notebook, loaded in a worker, answering calls.
+
+    Cells that kill or hang the worker are skipped when it is replaced, so one
+    bad cell or function costs only what depends on it.
+    """
+    pool: Pool
+    cells: list  # [(index, grade_id, source)]
+    limits: Limits = field(default_factory=Limits)
+    worker: Worker | None = None
+    outcomes: list = field(default_factory=list)
+    broken: dict = field(default_factory=dict)   # function name -> StudentError
+    bad_cells: set = field(default_factory=set)
+    started: float = 0.0
+    replacements: int = 0
+
+    def _deadline_left(self) -> float:
+        return self.limits.submission_timeout - (time.monotonic() - self.started)
+
+    def _ensure_worker(self):
+        """A live worker with every good cell executed, replaying after a loss."""
+        if self.worker is not None and self.worker.alive:
+            return
+        if not self.started:
+            self.started = time.monotonic()
+        else:
+            self.replacements += 1
+        while True:
+            self.worker = self.pool.spawn()
+            for index, grade_id, source in self.cells:
+                if index in self.bad_cells or self._deadline_left() <= 0:
+                    continue
+                timeout = min(self.limits.call_timeout, max(self._deadline_left(), 0.1))
+                try:
+                    reply = self.worker.request({"op": "exec", "index": index, "source": source}, timeout)
+                    error = reply.get("error")
+                except WorkerLost as lost:
+                    # this cell hangs or ends the process: skip it from now on
+                    self.bad_cells.add(index)
+                    self._record(index, grade_id, {"type": lost.kind, "message": "", "trace": ""})
+                    break
+                self._record(index, grade_id, _clean_error(error) if type(error) is dict else None)
+            else:
+                return
+
+    def _record(self, index, grade_id, error):
+        if all(o.index != index for o in self.outcomes):
+            self.outcomes.append(CellOutcome(index, grade_id, error))
+
+    def start(self):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        cmd, env = worker_command(theirs.fileno(), self.course_root, self.sandbox)
+        try:
+            self.proc = subprocess.Popen(cmd, pass_fds=[theirs.fileno()], env=env or None,
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.PIPE, start_new_session=True)
+        except OSError as exc:
+            raise PoolError(f"could not start the worker: {exc}") from None
+        theirs.close()
+        self.control = ours
+        ours.settimeout(START_TIMEOUT)
+        try:
+            ready = json.loads(ours.recv(1 << 16) or b"{}")
+        except (socket.timeout, OSError, ValueError):
+            ready = {}
+        if "ready" not in ready:
+            proc = self.proc
+            self.close()
+            err = proc.stderr.read().decode(errors="replace")[-2000:].strip()
+            raise PoolError("the worker did not start" + (f":\n{err}" if err else ""))
+        self.proc.stderr.close()  # nothing more is read from it; never let it fill up
+        return self
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def spawn(self) -> Worker:
+        """A fresh child for one submission; restarts the zygote if a student killed it."""
+        for attempt in range(2):
+            if not self.alive():
+                self.restarts += 1
+                self.close()
+                self.start()
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            request = {"op": "fork", "limits": self.limits.rlimits(), "cwd": "/tmp"}
+            try:
+                socket.send_fds(self.control, [json.dumps(request).encode()], [theirs.fileno()])
+            except OSError:
+                ours.close(); theirs.close()
+                self.close()
+                continue
+            theirs.close()
+            ours.settimeout(START_TIMEOUT)
+            try:
+                hello = wire.recv(ours)
+                return Worker(self, ours, int(hello["hello"]))
+            except (OSError, EOFError, wire.WireError, KeyError, ValueError, TypeError):
+                ours.close()
+                self.close()
+        raise PoolError("the worker pool could not fork a student process")
+
+    def kill(self, pid: int):
+        if self.control is not None and self.alive():
+            try:
+                self.control.send(json.dumps({"op": "kill", "pid": pid}).encode())
+            except OSError:
+                pass
+
+    def close(self):
+        if self.control is not None:
+            try:
+                self.control.close()
+            except OSError:
+                pass
+            self.control = None
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                try:
+                    os.killpg(self.proc.pid, 9)
+                except (ProcessLookupError, PermissionError):
+                    self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+@dataclass
+class CellOutcome:
+    index: int           # position among the notebook's cells
+    grade_id: str | None
+    error: dict | None = None  # {"type", "message", "trace"} or a lost-worker kind
+
+
+@dataclass
+class StudentRunner:
+    """The student's notebook, loaded in a worker, answering calls.
+
+    Cells that kill or hang the worker are skipped when it is replaced, so one
+    bad cell or function costs only what depends on it.
+    """
+    pool: Pool
+    cells: list  # [(index, grade_id, source)]
+    limits: Limits = field(default_factory=Limits)
+    worker: Worker | None = None
+    outcomes: list = field(default_factory=list)
+    broken: dict = field(default_factory=dict)   # function name -> StudentError
+    bad_cells: set = field(default_factory=set)
+    started: float = 0.0
+    replacements: int = 0
+
+    def _deadline_left(self) -> float:
+        return self.limits.submission_timeout - (time.monotonic() - self.started)
+
+    def _ensure_worker(self):
+        if self.worker is not None and self.worker.alive:
+            return
+        if self.worker is not None:
+            self.replacements += 1
+        first = not self.started
+        if first:
+            self.started = time.monotonic()
+        self.worker = self.pool.spawn()
+        for index, grade_id, source in self.cells:
+            if index in self.bad_cells:
+                continue
+            if self._deadline_left() <= 0:
+                break
+            timeout = min(self.limits.call_timeout, max(self._deadline_left(), 0.1))
+            try:
+                reply = self.worker.request({"op": "exec", "index": index, "source": source}, timeout)
+                error = reply.get("error")
+            except WorkerLost as lost:
+                self.bad_cells.add(index)
+                error = {"type": lost.kind, "message": "", "trace": ""}
+                self.worker = self.pool.spawn()
+                self.replacements += 1
+                # replay the good cells before this one in the new process
+                for j, _gid, src in self.cells:
+                    if j == index:
+                        break
+                    if j not in self.bad_cells:
+                        try:
+                            self.worker.request({"op": "exec", "index": j, "source": src},
+                                                self.limits.call_timeout)
+                        except WorkerLost:
+                            self.bad_cells.add(j)
+                            self.worker = self.pool.spawn()
+            if first:
+                self.outcomes.append(CellOutcome(index, grade_id, error))
+
+    def start(self):
+        self._ensure_worker()
+        return self
+
+    def call(self, name: str, *args, return_modules: bool = False, **kwargs):
+        """Call the student's function; returns decoded data or raises StudentError."""
+        if name in self.broken:
+            raise self.broken[name]
+        if self._deadline_left() <= 0:
+            raise StudentError("deadline", name, {"seconds": self.limits.submission_timeout})
+        self._ensure_worker()
+        message = {"op": "call", "name": name, "args": wire.encode(list(args)),
+                   "kwargs": wire.encode(dict(kwargs)), "return_modules": return_modules}
+        reply = self._request(name, message)
+        if reply.get("missing"):
+            raise StudentError("missing", name)
+        if "error" in reply:
+            error = reply["error"] if type(reply["error"]) is dict else {}
+            kind = "not_implemented" if error.get("type") == "NotImplementedError" else "raised"
+            raise StudentError(kind, name, _clean_error(error))
+        try:
+            value = wire.decode(reply.get("value"))
+            modules = [wire.decode(m) for m in reply.get("modules", [])] if return_modules else None
+        except (wire.WireError, ValueError, TypeError, RecursionError) as exc:
+            raise StudentError("garbage", name, {"message": str(exc)[:200]}) from None
+        return (value, modules) if return_modules else value
+
+    def get(self, name: str):
+        """The value of a top-level variable (quiz answers)."""
+        self._ensure_worker()
+        reply = self._request(name, {"op": "get", "name": name})
+        if reply.get("missing"):
+            raise StudentError("missing", name)
+        try:
+            return wire.decode(reply.get("value"))
+        except (wire.WireError, ValueError, TypeError, RecursionError) as exc:
+            raise StudentError("garbage", name, {"message": str(exc)[:200]}) from None
+
+    def _request(self, name: str, message: dict) -> dict:
+        timeout = min(self.limits.call_timeout, max(self._deadline_left(), 0.1))
+        try:
+            return self.worker.request(message, timeout)
+        except WorkerLost as lost:
+            error = StudentError(lost.kind, name, {"seconds": timeout, "message": str(lost)})
+            self.broken[name] = error  # do not pay the timeout again for this function
+            raise error from None
+
+    def cell_errors(self) -> list:
+        return [o for o in self.outcomes if o.error]
+
+    def close(self):
+        if self.worker is not None:
+            try:
+                if self.worker.alive:
+                    wire.send(self.worker.sock, {"op": "bye"})
+            except OSError:
+                pass
+            self.worker.kill()
+            self.worker = None
+
+
+def _clean_error(error: dict) -> dict:
+    return {k: str(error.get(k, ""))[:1500] for k in ("type", "message", "trace")}

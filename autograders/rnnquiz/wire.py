@@ -1,0 +1,214 @@
+"""Data-only messages between the grader and the student's worker.
+
+Length-prefixed JSON over a socket.  Arrays travel as dtype + shape + base64
+bytes, never as pickles, so nothing the worker sends can run code or keep
+behaviour (an "always equal" subclass arrives as a plain array).
+
+This module is also loaded inside the sandbox by ``worker.py``; it must only
+use the standard library and NumPy.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import math
+import struct
+
+import numpy as np
+
+MAX_MESSAGE = 64 * 1024 * 1024  # bytes; a bigger reply is garbage, not an answer
+MAX_DEPTH = 32
+ALLOWED_DTYPES = {
+    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+    "uint64", "float16", "float32", "float64",
+}
+
+
+class WireError(Exception):
+    """A message that is not a well-formed rnnquiz message."""
+
+
+class Array:
+    """An array as received: plain ndarray plus where it came from."""
+
+    __slots__ = ("value", "origin")
+
+    def __init__(self, value: np.ndarray, origin: str):
+        self.value = value
+        self.origin = origin  # "torch" or "numpy"
+
+    def __repr__(self):
+        return f"Array({self.origin}, shape={self.value.shape}, dtype={self.value.dtype})"
+
+
+class Other:
+    """A value of a type the wire does not carry: only its type name and repr."""
+
+    __slots__ = ("type_name", "text")
+
+    def __init__(self, type_name: str, text: str):
+        self.type_name = type_name
+        self.text = text
+
+    def __repr__(self):
+        return f"<{self.type_name}: {self.text}>"
+
+
+class Module:
+    """An ``nn.RNN`` to build on the other side: constructor sizes and state."""
+
+    __slots__ = ("kind", "sizes", "state")
+
+    def __init__(self, kind: str, sizes: dict, state: dict):
+        self.kind, self.sizes, self.state = kind, sizes, state
+
+
+def _array(arr: np.ndarray, origin: str) -> dict:
+    arr = np.ascontiguousarray(arr)
+    return {"__array__": origin, "dtype": str(arr.dtype), "shape": list(arr.shape),
+            "data": base64.b64encode(arr.tobytes()).decode("ascii")}
+
+
+def encode(value, depth: int = 0):
+    """Turn a value into JSON-able data.  Unknown types become ``Other``."""
+    if depth > MAX_DEPTH:
+        raise WireError("value nested too deeply")
+    # exact type checks: subclasses of int/float/str could carry behaviour
+    t = type(value)
+    if value is None or t is bool or t is str:
+        return value
+    if t is int:
+        return value if abs(value) < 2**63 else {"__int__": str(value)}
+    if t is float:
+        return value if math.isfinite(value) else {"__float__": repr(value)}
+    if t is tuple or t is list:
+        items = [encode(v, depth + 1) for v in value]
+        return {"__tuple__": items} if t is tuple else items
+    if t is dict:
+        return {"__dict__": [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in value.items()]}
+    if isinstance(value, Module):
+        return {"__module__": value.kind, "sizes": value.sizes,
+                "state": encode(value.state, depth + 1)}
+    if isinstance(value, np.ndarray):
+        return _array(np.asarray(value), "numpy")
+    if isinstance(value, np.generic):
+        return _array(np.asarray(value), "numpy-scalar")
+    tensor = _as_tensor_array(value)
+    if tensor is not None:
+        return tensor
+    return {"__other__": _type_name(value), "repr": _safe_repr(value)}
+
+
+def _type_name(value) -> str:
+    t = type(value)
+    return f"{t.__module__}.{t.__qualname__}"
+
+
+def _safe_repr(value) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # a hostile __repr__
+        text = "<repr failed>"
+    return str(text)[:300]
+
+
+def _as_tensor_array(value):
+    """A torch tensor (or subclass) as a plain array, without importing torch."""
+    torch = __import__("sys").modules.get("torch")
+    if torch is None or not isinstance(value, torch.Tensor):
+        return None
+    plain = torch.Tensor.detach(value)
+    plain = torch.Tensor.as_subclass(plain, torch.Tensor).cpu()
+    if plain.dtype == torch.bfloat16:
+        plain = plain.float()
+    name = "torch-size" if isinstance(value, torch.Size) else "torch"
+    return _array(plain.numpy(), name)
+
+
+def decode(data, depth: int = 0):
+    """Inverse of ``encode``, validating everything: the sender is untrusted."""
+    if depth > MAX_DEPTH:
+        raise WireError("value nested too deeply")
+    t = type(data)
+    if data is None or t in (bool, int, float, str):
+        return data
+    if t is list:
+        return [decode(v, depth + 1) for v in data]
+    if t is not dict:
+        raise WireError(f"unexpected JSON type {t.__name__}")
+    if "__array__" in data:
+        return Array(_decode_array(data), str(data["__array__"]))
+    if "__tuple__" in data:
+        items = data["__tuple__"]
+        if type(items) is not list:
+            raise WireError("bad tuple")
+        return tuple(decode(v, depth + 1) for v in items)
+    if "__dict__" in data:
+        pairs = data["__dict__"]
+        if type(pairs) is not list or not all(type(p) is list and len(p) == 2 for p in pairs):
+            raise WireError("bad dict")
+        out = {}
+        for k, v in pairs:
+            key = decode(k, depth + 1)
+            if type(key) not in (str, int, float, bool, tuple) and key is not None:
+                raise WireError("bad dict key")
+            out[key] = decode(v, depth + 1)
+        return out
+    if "__int__" in data:
+        return int(str(data["__int__"])[:5000])
+    if "__float__" in data:
+        return float(str(data["__float__"]))
+    if "__other__" in data:
+        return Other(str(data["__other__"])[:200], str(data.get("repr", ""))[:300])
+    if "__module__" in data:
+        state = decode(data.get("state"), depth + 1)
+        sizes = data.get("sizes")
+        if type(sizes) is not dict or type(state) is not dict:
+            raise WireError("bad module")
+        return Module(str(data["__module__"]), sizes, state)
+    raise WireError("unknown object in message")
+
+
+def _decode_array(data: dict) -> np.ndarray:
+    dtype, shape, payload = data.get("dtype"), data.get("shape"), data.get("data")
+    if dtype not in ALLOWED_DTYPES:
+        raise WireError(f"array dtype {dtype!r} is not allowed")
+    if type(shape) is not list or not all(type(s) is int and 0 <= s for s in shape) or len(shape) > 8:
+        raise WireError("bad array shape")
+    if type(payload) is not str:
+        raise WireError("bad array data")
+    raw = base64.b64decode(payload.encode("ascii"), validate=True)
+    dt = np.dtype(dtype)
+    if len(raw) != dt.itemsize * math.prod(shape):
+        raise WireError("array data does not match its shape")
+    return np.frombuffer(raw, dtype=dt).reshape(shape).copy()
+
+
+# --- framing -----------------------------------------------------------------
+
+def send(sock, message: dict) -> None:
+    body = json.dumps(message, separators=(",", ":")).encode("utf-8")
+    sock.sendall(struct.pack("!I", len(body)) + body)
+
+
+def _recv_exact(sock, n: int) -> bytes:
+    chunks = bytearray()
+    while len(chunks) < n:
+        chunk = sock.recv(min(n - len(chunks), 1 << 20))
+        if not chunk:
+            raise EOFError("connection closed")
+        chunks += chunk
+    return bytes(chunks)
+
+
+def recv(sock) -> dict:
+    (size,) = struct.unpack("!I", _recv_exact(sock, 4))
+    if size > MAX_MESSAGE:
+        raise WireError(f"message of {size} bytes is too large")
+    try:
+        message = json.loads(_recv_exact(sock, size).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise WireError(f"not JSON: {exc}") from None
+    if type(message) is not dict:
+        raise WireError("message is not an object")
+    return message
