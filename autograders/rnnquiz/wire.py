@@ -81,9 +81,9 @@ def encode(value, depth: int = 0):
         return value if abs(value) < 2**63 else {"__int__": str(value)}
     if t is float:
         return value if math.isfinite(value) else {"__float__": repr(value)}
-    if t is tuple or t is list:
-        items = [encode(v, depth + 1) for v in value]
-        return {"__tuple__": items} if t is tuple else items
+    if isinstance(value, (tuple, list)):  # torch.Size and namedtuples arrive as tuples
+        items = [encode(v, depth + 1) for v in list(value)[:100_000]]
+        return {"__tuple__": items} if isinstance(value, tuple) else items
     if t is dict:
         return {"__dict__": [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in value.items()]}
     if isinstance(value, Module):
@@ -121,8 +121,7 @@ def _as_tensor_array(value):
     plain = torch.Tensor.as_subclass(plain, torch.Tensor).cpu()
     if plain.dtype == torch.bfloat16:
         plain = plain.float()
-    name = "torch-size" if isinstance(value, torch.Size) else "torch"
-    return _array(plain.numpy(), name)
+    return _array(plain.numpy(), "torch")
 
 
 def decode(data, depth: int = 0):

@@ -1,0 +1,147 @@
+"""The pytest plugin that runs hidden graders against submissions.
+
+Graders are plain pytest functions.  They ask for fixtures:
+
+- ``student``: the submission's code, running in a worker (``StudentRunner``)
+- ``rng``: a NumPy generator seeded by the student id, question and test
+- ``lang``: "pt" or "en"
+
+and carry markers: ``question(name)`` (usually module-level), ``points(n)``,
+``public`` for the checks a student may run before submitting.
+
+One pytest session grades many submissions: every grader test is
+parametrized over them (session scope, so pytest keeps one submission's
+tests together and only one worker is alive at a time).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+from .grading import Wrong
+from .messages import text
+from .results import Check
+from .session import Pool, StudentError, StudentRunner
+
+
+@dataclass
+class Job:
+    key: str
+    student_id: str
+    lang: str
+    cells: list
+    records: list = field(default_factory=list)    # (question, Check)
+    cell_outcomes: list = field(default_factory=list)
+
+
+def seed_for(*parts: str) -> int:
+    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def render_student_error(error: StudentError, lang: str) -> str:
+    d = error.detail
+    return text(error.kind, lang, name=error.name, type=d.get("type", ""),
+                message=(d.get("message", "") or "").strip().splitlines()[-1:][0]
+                if d.get("message") else "", seconds=float(d.get("seconds", 0) or 0))
+
+
+class GradingPlugin:
+    def __init__(self, jobs: list, pool: Pool, limits, public_only: bool = False):
+        self.jobs = {job.key: job for job in jobs}
+        self.order = [job.key for job in jobs]
+        self.pool, self.limits, self.public_only = pool, limits, public_only
+        self.current: tuple | None = None  # (key, StudentRunner)
+        self.collect_errors: list = []
+
+    # --- parametrization and order ---------------------------------------------
+    def pytest_generate_tests(self, metafunc):
+        if "job" in metafunc.fixturenames:
+            metafunc.parametrize("job", self.order, ids=self.order, scope="session")
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        if self.public_only:
+            items[:] = [i for i in items if i.get_closest_marker("public")]
+        position = {key: n for n, key in enumerate(self.order)}
+        original = {id(item): n for n, item in enumerate(items)}
+        items.sort(key=lambda i: (position.get(_job_key(i), -1), original[id(i)]))
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.collect_errors.append(f"{report.nodeid}: {report.longreprtext[-500:]}")
+
+    # --- fixtures ----------------------------------------------------------------
+    @pytest.fixture
+    def student(self, job):
+        return self._runner(job)
+
+    @pytest.fixture
+    def lang(self, job):
+        return self.jobs[job].lang
+
+    @pytest.fixture
+    def rng(self, request, job):
+        return np.random.default_rng(seed_for(self.jobs[job].student_id, _question(request.node),
+                                              request.node.originalname))
+
+    def _runner(self, key: str) -> StudentRunner:
+        if self.current and self.current[0] == key:
+            return self.current[1]
+        self._finish_current()
+        runner = StudentRunner(self.pool, self.jobs[key].cells, self.limits)
+        runner.start()
+        self.current = (key, runner)
+        return runner
+
+    def _finish_current(self):
+        if self.current:
+            key, runner = self.current
+            self.jobs[key].cell_outcomes = list(runner.outcomes)
+            runner.close()
+            self.current = None
+
+    def pytest_sessionfinish(self, session):
+        self._finish_current()
+
+    # --- outcomes ----------------------------------------------------------------
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if call.when == "call" or (call.when == "setup" and report.failed):
+            key = _job_key(item)
+            job = self.jobs.get(key)
+            if job is None:
+                return
+            points_marker = item.get_closest_marker("points")
+            points = float(points_marker.args[0]) if points_marker else 0.0
+            feedback, mistake = "", None
+            if report.failed and call.excinfo is not None:
+                feedback, mistake = self._explain(call.excinfo.value, job.lang)
+            job.records.append((_question(item), Check(
+                name=item.originalname, points=points, passed=report.passed,
+                feedback=feedback, mistake=mistake,
+                public=item.get_closest_marker("public") is not None)))
+
+    @staticmethod
+    def _explain(exc: BaseException, lang: str) -> tuple:
+        if isinstance(exc, Wrong):
+            return exc.render(lang), exc.mistake
+        if isinstance(exc, StudentError):
+            return render_student_error(exc, lang), exc.kind
+        if isinstance(exc, AssertionError):
+            return str(exc) or type(exc).__name__, None
+        return text("grader_error", lang, message=f"{type(exc).__name__}: {exc}"[:300]), "grader_error"
+
+
+def _job_key(item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("job") if callspec else None
+
+
+def _question(node) -> str:
+    marker = node.get_closest_marker("question")
+    return marker.args[0] if marker else node.module.__name__
