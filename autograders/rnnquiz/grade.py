@@ -44,7 +44,7 @@ def grade_many(requests: list, *, public_only: bool = False, limits: Limits | No
     if not groups:
         return results
     own_pool = pool is None
-    pool = pool or Pool(course_root or assignments.COURSE_ROOT, limits).start()
+    pool = pool or Pool(course_root or assignments.COURSE_ROOT, limits).launch()
     try:
         for base, members in groups.items():
             jobs = [Job(key=f"s{n}", student_id=req.student, lang=sub.assignment.lang, cells=sub.cells)

@@ -87,9 +87,17 @@ class Pool:
         self.sandbox = sandbox or SandboxConfig()
         self.proc = None
         self.control = None
+        self.ready = False
         self.restarts = 0
 
     def start(self):
+        """Start the zygote and wait until it has imported torch."""
+        self.launch()
+        self._wait_ready()
+        return self
+
+    def launch(self):
+        """Start the zygote without waiting: its torch import overlaps ours."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         cmd, env = worker_command(theirs.fileno(), self.course_root, self.sandbox)
         try:
@@ -100,9 +108,15 @@ class Pool:
             raise PoolError(f"could not start the worker: {exc}") from None
         theirs.close()
         self.control = ours
-        ours.settimeout(START_TIMEOUT)
+        self.ready = False
+        return self
+
+    def _wait_ready(self):
+        if self.ready:
+            return
+        self.control.settimeout(START_TIMEOUT)
         try:
-            ready = json.loads(ours.recv(1 << 16) or b"{}")
+            ready = json.loads(self.control.recv(1 << 16) or b"{}")
         except (socket.timeout, OSError, ValueError):
             ready = {}
         if "ready" not in ready:
@@ -111,7 +125,7 @@ class Pool:
             err = proc.stderr.read().decode(errors="replace")[-2000:].strip()
             raise PoolError("the worker did not start" + (f":\n{err}" if err else ""))
         self.proc.stderr.close()  # nothing more is read from it; never let it fill up
-        return self
+        self.ready = True
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -122,7 +136,8 @@ class Pool:
             if not self.alive():
                 self.restarts += 1
                 self.close()
-                self.start()
+                self.launch()
+            self._wait_ready()
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
             request = {"op": "fork", "limits": self.limits.rlimits(), "cwd": "/tmp"}
             try:
@@ -165,7 +180,7 @@ class Pool:
             self.proc = None
 
     def __enter__(self):
-        return self.start()
+        return self.launch()
 
     def __exit__(self, *exc):
         self.close()
@@ -229,152 +244,6 @@ class StudentRunner:
             self.outcomes.append(CellOutcome(index, grade_id, error))
 
     def start(self):
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        cmd, env = worker_command(theirs.fileno(), self.course_root, self.sandbox)
-        try:
-            self.proc = subprocess.Popen(cmd, pass_fds=[theirs.fileno()], env=env or None,
-                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.PIPE, start_new_session=True)
-        except OSError as exc:
-            raise PoolError(f"could not start the worker: {exc}") from None
-        theirs.close()
-        self.control = ours
-        ours.settimeout(START_TIMEOUT)
-        try:
-            ready = json.loads(ours.recv(1 << 16) or b"{}")
-        except (socket.timeout, OSError, ValueError):
-            ready = {}
-        if "ready" not in ready:
-            proc = self.proc
-            self.close()
-            err = proc.stderr.read().decode(errors="replace")[-2000:].strip()
-            raise PoolError("the worker did not start" + (f":\n{err}" if err else ""))
-        self.proc.stderr.close()  # nothing more is read from it; never let it fill up
-        return self
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def spawn(self) -> Worker:
-        """A fresh child for one submission; restarts the zygote if a student killed it."""
-        for attempt in range(2):
-            if not self.alive():
-                self.restarts += 1
-                self.close()
-                self.start()
-            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-            request = {"op": "fork", "limits": self.limits.rlimits(), "cwd": "/tmp"}
-            try:
-                socket.send_fds(self.control, [json.dumps(request).encode()], [theirs.fileno()])
-            except OSError:
-                ours.close(); theirs.close()
-                self.close()
-                continue
-            theirs.close()
-            ours.settimeout(START_TIMEOUT)
-            try:
-                hello = wire.recv(ours)
-                return Worker(self, ours, int(hello["hello"]))
-            except (OSError, EOFError, wire.WireError, KeyError, ValueError, TypeError):
-                ours.close()
-                self.close()
-        raise PoolError("the worker pool could not fork a student process")
-
-    def kill(self, pid: int):
-        if self.control is not None and self.alive():
-            try:
-                self.control.send(json.dumps({"op": "kill", "pid": pid}).encode())
-            except OSError:
-                pass
-
-    def close(self):
-        if self.control is not None:
-            try:
-                self.control.close()
-            except OSError:
-                pass
-            self.control = None
-        if self.proc is not None:
-            if self.proc.poll() is None:
-                try:
-                    os.killpg(self.proc.pid, 9)
-                except (ProcessLookupError, PermissionError):
-                    self.proc.kill()
-            self.proc.wait()
-            self.proc = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.close()
-
-
-@dataclass
-class CellOutcome:
-    index: int           # position among the notebook's cells
-    grade_id: str | None
-    error: dict | None = None  # {"type", "message", "trace"} or a lost-worker kind
-
-
-@dataclass
-class StudentRunner:
-    """The student's notebook, loaded in a worker, answering calls.
-
-    Cells that kill or hang the worker are skipped when it is replaced, so one
-    bad cell or function costs only what depends on it.
-    """
-    pool: Pool
-    cells: list  # [(index, grade_id, source)]
-    limits: Limits = field(default_factory=Limits)
-    worker: Worker | None = None
-    outcomes: list = field(default_factory=list)
-    broken: dict = field(default_factory=dict)   # function name -> StudentError
-    bad_cells: set = field(default_factory=set)
-    started: float = 0.0
-    replacements: int = 0
-
-    def _deadline_left(self) -> float:
-        return self.limits.submission_timeout - (time.monotonic() - self.started)
-
-    def _ensure_worker(self):
-        if self.worker is not None and self.worker.alive:
-            return
-        if self.worker is not None:
-            self.replacements += 1
-        first = not self.started
-        if first:
-            self.started = time.monotonic()
-        self.worker = self.pool.spawn()
-        for index, grade_id, source in self.cells:
-            if index in self.bad_cells:
-                continue
-            if self._deadline_left() <= 0:
-                break
-            timeout = min(self.limits.call_timeout, max(self._deadline_left(), 0.1))
-            try:
-                reply = self.worker.request({"op": "exec", "index": index, "source": source}, timeout)
-                error = reply.get("error")
-            except WorkerLost as lost:
-                self.bad_cells.add(index)
-                error = {"type": lost.kind, "message": "", "trace": ""}
-                self.worker = self.pool.spawn()
-                self.replacements += 1
-                # replay the good cells before this one in the new process
-                for j, _gid, src in self.cells:
-                    if j == index:
-                        break
-                    if j not in self.bad_cells:
-                        try:
-                            self.worker.request({"op": "exec", "index": j, "source": src},
-                                                self.limits.call_timeout)
-                        except WorkerLost:
-                            self.bad_cells.add(j)
-                            self.worker = self.pool.spawn()
-            if first:
-                self.outcomes.append(CellOutcome(index, grade_id, error))
-
-    def start(self):
         self._ensure_worker()
         return self
 
@@ -385,21 +254,8 @@ class StudentRunner:
         if self._deadline_left() <= 0:
             raise StudentError("deadline", name, {"seconds": self.limits.submission_timeout})
         self._ensure_worker()
-        message = {"op": "call", "name": name, "args": wire.encode(list(args)),
-                   "kwargs": wire.encode(dict(kwargs)), "return_modules": return_modules}
-        reply = self._request(name, message)
-        if reply.get("missing"):
-            raise StudentError("missing", name)
-        if "error" in reply:
-            error = reply["error"] if type(reply["error"]) is dict else {}
-            kind = "not_implemented" if error.get("type") == "NotImplementedError" else "raised"
-            raise StudentError(kind, name, _clean_error(error))
-        try:
-            value = wire.decode(reply.get("value"))
-            modules = [wire.decode(m) for m in reply.get("modules", [])] if return_modules else None
-        except (wire.WireError, ValueError, TypeError, RecursionError) as exc:
-            raise StudentError("garbage", name, {"message": str(exc)[:200]}) from None
-        return (value, modules) if return_modules else value
+        message = call_message(name, args, kwargs, return_modules)
+        return interpret_call(name, self._request(name, message), return_modules)
 
     def get(self, name: str):
         """The value of a top-level variable (quiz answers)."""
@@ -433,6 +289,27 @@ class StudentRunner:
                 pass
             self.worker.kill()
             self.worker = None
+
+
+def interpret_call(name: str, reply: dict, return_modules: bool = False):
+    """A worker's reply to a call as data, or the StudentError it amounts to."""
+    if reply.get("missing"):
+        raise StudentError("missing", name)
+    if "error" in reply:
+        error = reply["error"] if type(reply["error"]) is dict else {}
+        kind = "not_implemented" if error.get("type") == "NotImplementedError" else "raised"
+        raise StudentError(kind, name, _clean_error(error))
+    try:
+        value = wire.decode(reply.get("value"))
+        modules = [wire.decode(m) for m in reply.get("modules", [])] if return_modules else None
+    except (wire.WireError, ValueError, TypeError, RecursionError) as exc:
+        raise StudentError("garbage", name, {"message": str(exc)[:200]}) from None
+    return (value, modules) if return_modules else value
+
+
+def call_message(name: str, args, kwargs, return_modules: bool) -> dict:
+    return {"op": "call", "name": name, "args": wire.encode(list(args)),
+            "kwargs": wire.encode(dict(kwargs)), "return_modules": return_modules}
 
 
 def _clean_error(error: dict) -> dict:

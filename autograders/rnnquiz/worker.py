@@ -24,8 +24,11 @@ import socket
 import sys
 import traceback
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import wire  # noqa: E402  (sibling file, not the package: the package is not visible here)
+try:
+    from . import wire  # imported from the rnnquiz package (the in-kernel grader)
+except ImportError:  # run as a script in the sandbox, where only this file and wire.py exist
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import wire
 
 OUTPUT_LIMIT = 64 * 1024  # characters of student output kept per child
 
@@ -77,10 +80,11 @@ def describe_error(exc: BaseException, filename_prefix: str = "<cell") -> dict:
 class Child:
     """Serves one submission over one socket."""
 
-    def __init__(self, sock: socket.socket, torch):
+    def __init__(self, sock: socket.socket | None, torch, namespace: dict | None = None):
         self.sock = sock
         self.torch = torch
-        self.namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+        self.namespace = namespace if namespace is not None else {
+            "__name__": "__main__", "__builtins__": __builtins__}
         self.sink = BoundedSink()
 
     def serve(self):
