@@ -90,11 +90,12 @@ def assemble(sub: notebook.Submission, student: str, job: Job, public_only: bool
             qr.error = text("grader_error", lang, message=f"points {sum(c.points for c in checks)} != {q.points}")
         res.questions.append(qr)
     for outcome in job.cell_outcomes:
-        if outcome.error:
+        # an untouched stub is already reported per question as "not implemented"
+        if outcome.error and outcome.error["type"] != "NotImplementedError":
             key = "cell_lost" if outcome.error["type"] in ("timeout", "crashed", "garbage") else "cell_failed"
             gid = f" ({outcome.grade_id})" if outcome.grade_id else ""
             message = (outcome.error.get("message") or "").strip().splitlines()
-            res.notes.append(text(key, lang, index=outcome.index, grade_id=gid,
+            res.notes.append(text(key, lang, index=outcome.index + 1, grade_id=gid,
                                   type=outcome.error["type"], message=message[-1] if message else ""))
     return res
 

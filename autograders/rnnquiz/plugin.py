@@ -50,10 +50,14 @@ def render_student_error(error: StudentError, lang: str) -> str:
 
 
 class GradingPlugin:
-    def __init__(self, jobs: list, pool: Pool, limits, public_only: bool = False):
+    def __init__(self, jobs: list, pool: Pool | None, limits, public_only: bool = False,
+                 runner_factory=None):
         self.jobs = {job.key: job for job in jobs}
         self.order = [job.key for job in jobs]
         self.pool, self.limits, self.public_only = pool, limits, public_only
+        # how a job's code is reached: a worker process, or (in-kernel) the namespace
+        self.runner_factory = runner_factory or (
+            lambda job: StudentRunner(self.pool, job.cells, self.limits))
         self.current: tuple | None = None  # (key, StudentRunner)
         self.collect_errors: list = []
 
@@ -91,7 +95,7 @@ class GradingPlugin:
         if self.current and self.current[0] == key:
             return self.current[1]
         self._finish_current()
-        runner = StudentRunner(self.pool, self.jobs[key].cells, self.limits)
+        runner = self.runner_factory(self.jobs[key])
         runner.start()
         self.current = (key, runner)
         return runner

@@ -47,9 +47,16 @@ class QuestionResult:
     def feedback(self, lang: str) -> str:
         if self.error:
             return self.error
-        failed = [c.feedback for c in self.checks if not c.passed and c.feedback]
-        unique = list(dict.fromkeys(failed))  # the same message for several variants once
-        return "\n".join(unique) if unique else text("passed", lang)
+        # the first message per named mistake: the same mistake on every variant once
+        shown, seen = [], set()
+        for c in self.checks:
+            if c.passed or not c.feedback or c.feedback in shown:
+                continue
+            if c.mistake and c.mistake in seen:
+                continue
+            seen.add(c.mistake)
+            shown.append(c.feedback)
+        return "\n".join(shown) if shown else text("passed", lang)
 
 
 @dataclass

@@ -44,8 +44,9 @@ def check(student, args, where):
     if got.shape == outputs_ref.shape and got.dtype == outputs_ref.dtype and not close(got, outputs_ref, got.dtype, scale):
         # name the first time step that diverges: that is where to look
         step = next(t for t in range(len(got)) if not close(got[t], outputs_ref[t], got.dtype, scale))
-        raise Wrong("diverges_at_step", mistake=find_mistake(got, mistakes, got.dtype, scale),
-                    what=what, step=step, ok_steps=step - 1)
+        if step > 0:
+                raise Wrong("diverges_at_step", mistake=find_mistake(got, mistakes, got.dtype, scale),
+                        what=what, step=step, ok_steps=step - 1)
     check_array(outputs, outputs_ref, what, candidates=mistakes, scale=scale)
     check_array(last, last_ref, what, scale=scale)
 

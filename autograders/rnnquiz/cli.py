@@ -1,0 +1,86 @@
+"""Command line: one verb per command, each a thin layer over a library function."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 2, 3
+
+
+def _grade(args) -> int:
+    from .grade import grade
+    result = grade(args.notebook, student=args.student)
+    text = result.to_json() if args.format == "gradescope" else result.to_text()
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return EXIT_OK
+
+
+def _check(args) -> int:
+    from .check import check, render
+    print(render(check(args.notebook)))
+    return EXIT_OK
+
+
+def _build(args) -> int:
+    from .build import build
+    for path in build(out_root=args.out):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def _demo(args) -> int:
+    from .demo import run
+    run()
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rnnquiz", description="Self-grading RNN exercises: "
+                                "grade, self-check and build the notebooks.")
+    verbs = p.add_subparsers(dest="verb", required=True)
+    g = verbs.add_parser("grade", help="grade one submitted notebook with the hidden graders")
+    g.add_argument("notebook")
+    g.add_argument("--student", default="student",
+                   help="student id; it seeds the inputs the graders draw (default: student)")
+    g.add_argument("--format", choices=["text", "gradescope"], default="text")
+    g.add_argument("-o", "--output", help="write here instead of standard output")
+    g.set_defaults(run=_grade)
+    c = verbs.add_parser("check", help="run the public checks on your notebook before submitting")
+    c.add_argument("notebook")
+    c.set_defaults(run=_check)
+    b = verbs.add_parser("build", help="regenerate assignments/ and solutions/ from source/")
+    b.add_argument("--out", type=Path, default=None, help="course folder to write into")
+    b.set_defaults(run=_build)
+    d = verbs.add_parser("demo", help="grade the built-in sample submissions")
+    d.set_defaults(run=_demo)
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    from .grade import GraderError
+    from .notebook import NotebookError
+    from .session import PoolError
+    try:
+        return args.run(args)
+    except NotebookError as exc:
+        print(f"rnnquiz: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (PoolError, GraderError) as exc:
+        print(f"rnnquiz: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    except KeyboardInterrupt:
+        print("rnnquiz: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # never a traceback: say what broke and where to report it
+        print(f"rnnquiz: internal error ({type(exc).__name__}: {exc}); "
+              "please report it with the command you ran.", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())
