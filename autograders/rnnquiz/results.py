@@ -41,6 +41,11 @@ class QuestionResult:
         return "failed"
 
     @property
+    def all_passed(self) -> bool:
+        """Every check that ran passed (the self-check runs only the public ones)."""
+        return bool(self.checks) and not self.error and all(c.passed for c in self.checks)
+
+    @property
     def mistakes(self) -> list:
         return [c.mistake for c in self.checks if c.mistake and not c.passed]
 
@@ -88,11 +93,11 @@ class Results:
         width = max([len(q.name) for q in self.questions] + [10])
         for q in self.questions:
             if public_only:
-                mark = "ok " if q.status == "passed" else "X  "
+                mark = "ok " if q.all_passed else "X  "
                 head = f"  {mark}{q.name:<{width}}  "
             else:
                 head = f"  {q.name:<{width}}  {_num(q.score):>4} / {_num(q.max_score):<3}  "
-            body = q.feedback(self.lang) if not (public_only and q.status == "passed") \
+            body = q.feedback(self.lang) if not (public_only and q.all_passed) \
                 else text("check_passed", self.lang)
             pad = " " * len(head)
             lines.append(head + body.replace("\n", "\n" + pad))

@@ -1,0 +1,70 @@
+"""The command line: exit codes, one-line errors, Gradescope's schema, the self-check."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from rnnquiz import samples
+
+from conftest import ROOT
+
+RNNQUIZ = [sys.executable, "-m", "rnnquiz.cli"]
+
+
+def run(*args, **kw):
+    return subprocess.run([*RNNQUIZ, *map(str, args)], capture_output=True, text=True, timeout=300, **kw)
+
+
+@pytest.mark.parametrize("content,needle", [
+    (None, "no such file"),
+    ("", "empty"),
+    ("{not json", "not valid JSON"),
+    ('{"cells": 3}', "not a Jupyter notebook"),
+    ('{"cells": [], "metadata": {}}', "not a notebook of a known assignment"),
+])
+def test_ungradable_file_exits_2_with_one_clear_line(tmp_path, content, needle):
+    path = tmp_path / "entrega.ipynb"
+    if content is not None:
+        path.write_text(content)
+    done = run("grade", path)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0] and str(path) in lines[0]
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_gradescope_results_json(tmp_path):
+    out = tmp_path / "results.json"
+    aid = "rnn_from_scratch_en"
+    done = run("grade", samples.release_path(aid, ROOT), "--student", "s1", "--format", "gradescope", "-o", out)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(out.read_text())
+    assert data["score"] == 0
+    names = [t["name"] for t in data["tests"]]
+    assert names[:6] == ["rnn_step", "concat_operands", "rnn_forward", "count_rnn_params",
+                         "next_char_pairs", "next_char_output_shape"]
+    assert "quiz_output_dim" in names
+    for t in data["tests"]:
+        assert set(t) >= {"name", "score", "max_score", "status", "output"}
+        assert t["status"] == "failed" and t["output"]
+
+
+def test_grade_text_exits_0_whatever_the_score():
+    done = run("grade", samples.solution_path("rnn_from_scratch", ROOT))
+    assert done.returncode == 0
+    assert "18 / 18" in done.stdout
+
+
+def test_check_runs_public_checks_and_says_hidden_tests_remain(tmp_path):
+    from conftest import submission
+    nb = submission("rnn_from_scratch", {"rnn_step": "def rnn_step(X, H, W_xh, W_hh, b_h):\n    return X @ W_xh + H @ W_hh + b_h"})
+    path = tmp_path / "rnn_from_scratch.ipynb"
+    path.write_text(json.dumps(nb))
+    done = run("check", path)
+    assert done.returncode == 0, done.stderr
+    assert "testes ocultos" in done.stdout
+    line = next(l for l in done.stdout.splitlines() if "rnn_step" in l)
+    assert "faltou a tanh" in line
+    assert "concat_operands" in done.stdout and "passou" in done.stdout
+    assert "variante" not in done.stdout  # public checks only

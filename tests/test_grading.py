@@ -1,0 +1,96 @@
+"""Grades: solutions full, stubs zero, each typical mistake costs its question only."""
+import pytest
+
+from rnnquiz import samples
+from rnnquiz.grade import Request, grade_many
+
+from conftest import ROOT, TEST_LIMITS, full_marks, grade_notebooks, scores, submission
+
+ASSIGNMENTS = ["rnn_from_scratch", "rnn_from_scratch_en"]
+
+
+@pytest.fixture(scope="module")
+def references():
+    """Solution and untouched release of every assignment, graded once."""
+    reqs = []
+    for aid in ASSIGNMENTS:
+        reqs += [Request(str(samples.solution_path(aid, ROOT)), "ana", aid),
+                 Request(str(samples.release_path(aid, ROOT)), "ana", aid)]
+    results = grade_many(reqs, limits=TEST_LIMITS)
+    return {(r.assignment, kind): r for r, kind in zip(results, ["solution", "release"] * len(ASSIGNMENTS))}
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENTS)
+def test_solution_scores_full_marks(references, aid):
+    result = references[(aid, "solution")]
+    assert scores(result) == full_marks(aid), result.to_text()
+    assert result.score == result.max_score > 0
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENTS)
+def test_untouched_release_scores_zero_with_not_implemented(references, aid):
+    result = references[(aid, "release")]
+    assert result.score == 0
+    marker = "ainda" if aid.endswith("scratch") else "not"
+    for q in result.questions:
+        feedback = q.feedback(result.lang)
+        assert feedback.startswith(marker), feedback
+        assert "Traceback" not in feedback
+
+
+@pytest.fixture(scope="module")
+def mistakes(tmp_path_factory):
+    out = {}
+    for aid in ASSIGNMENTS:
+        base = aid.removesuffix("_en")
+        nbs = {s.name: submission(aid, {s.question: s.code}) for s in samples.MISTAKES[base]}
+        out[aid] = grade_notebooks(tmp_path_factory.mktemp(aid), nbs, aid)
+    return out
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENTS)
+@pytest.mark.parametrize("sample", samples.MISTAKES["rnn_from_scratch"], ids=lambda s: s.name)
+def test_typical_mistake_costs_only_its_question_and_is_named(mistakes, aid, sample):
+    result = mistakes[aid][sample.name]
+    expected = full_marks(aid)
+    expected[sample.question] = 0.0
+    got = scores(result)
+    # a one-variant hard-coded answer may keep the example's point (partial credit), never all
+    if sample.name == "hard_coded_count":
+        assert got[sample.question] < full_marks(aid)[sample.question]
+        got[sample.question] = 0.0
+    assert got == expected, result.to_text()
+    question = result.question(sample.question)
+    assert sample.mistake in question.mistakes, result.to_text()
+    from rnnquiz.messages import text
+    assert text(sample.mistake, result.lang) in question.feedback(result.lang)
+
+
+def test_same_student_same_inputs_and_other_students_other_inputs(tmp_path):
+    nb = submission("rnn_from_scratch", {"rnn_step": samples.mistake("rnn_from_scratch", "no_tanh").code})
+    a1 = grade_notebooks(tmp_path, {"x": nb}, "rnn_from_scratch", student="ana")["x"]
+    a2 = grade_notebooks(tmp_path, {"x": nb}, "rnn_from_scratch", student="ana")["x"]
+    b = grade_notebooks(tmp_path, {"x": nb}, "rnn_from_scratch", student="bruno")["x"]
+    fa1, fa2, fb = (r.question("rnn_step").checks[1].feedback for r in (a1, a2, b))
+    assert fa1 == fa2
+    assert fa1 != fb  # the variant's numbers differ per student
+
+
+def test_answer_hard_coded_for_one_student_fails_for_another(tmp_path):
+    """Record ana's variant inputs and outputs; replay them as a lookup table."""
+    import numpy as np
+    import torch
+    from rnnquiz.grading import sizes
+    from rnnquiz.plugin import seed_for
+
+    rng = np.random.default_rng(seed_for("ana", "count_rnn_params", "test_variants"))
+    table = {(s["d"], s["h"]): s["d"] * s["h"] + s["h"] + s["h"] * s["h"]
+             for s in sizes(rng, 3, d=(3, 40), h=(5, 64))}
+    table[(2, 4)] = 28
+    code = f"def count_rnn_params(num_inputs, num_hiddens):\n    return {table!r}.get((num_inputs, num_hiddens), 0)"
+    nb = submission("rnn_from_scratch", {"count_rnn_params": code})
+    ana = grade_notebooks(tmp_path, {"x": nb}, "rnn_from_scratch", student="ana")["x"]
+    bruno = grade_notebooks(tmp_path, {"x": nb}, "rnn_from_scratch", student="bruno")["x"]
+    assert ana.question("count_rnn_params").score == 2
+    assert bruno.question("count_rnn_params").score == 1  # only the public example
+    del torch

@@ -1,0 +1,112 @@
+"""Hostile submissions: the attacked question scores 0, every other one full marks."""
+import time
+
+import pytest
+
+from conftest import full_marks, grade_notebooks, submission
+
+AID = "rnn_from_scratch"
+WRONG_STEP = "    return X @ W_xh + H @ W_hh + b_h  # wrong: no tanh\n"
+
+HOSTILE = {
+    # comparison functions patched at top level, then a wrong answer
+    "patch_assert_close": ("rnn_step", {"rnn_step": "import torch.testing\ntorch.testing.assert_close = lambda *a, **k: None\n"
+                           "def rnn_step(X, H, W_xh, W_hh, b_h):\n" + WRONG_STEP}, []),
+    "patch_torch_allclose": ("rnn_step", {"rnn_step": "torch.allclose = lambda *a, **k: True\ntorch.equal = lambda *a, **k: True\n"
+                             "def rnn_step(X, H, W_xh, W_hh, b_h):\n" + WRONG_STEP}, []),
+    "patch_np_allclose": ("rnn_step", {"rnn_step": "import numpy as np\nnp.allclose = lambda *a, **k: True\n"
+                          "np.testing.assert_allclose = lambda *a, **k: None\n"
+                          "def rnn_step(X, H, W_xh, W_hh, b_h):\n" + WRONG_STEP}, []),
+    "patch_traceback_display": ("rnn_step", {"rnn_step": "import sys, traceback\nsys.excepthook = lambda *a: None\n"
+                                "traceback.print_exc = lambda *a, **k: None\n"
+                                "try:\n    from IPython.core.interactiveshell import InteractiveShell\n"
+                                "    InteractiveShell.showtraceback = lambda *a, **k: None\nexcept ImportError:\n    pass\n"
+                                "def rnn_step(X, H, W_xh, W_hh, b_h):\n    raise AssertionError('hidden')\n"}, []),
+    "always_equal_tensor": ("rnn_step", {"rnn_step": '''
+class Liar(torch.Tensor):
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        if func in (torch.allclose, torch.equal, torch.Tensor.__eq__):
+            return True
+        return super().__torch_function__(func, types, args, kwargs or {})
+def rnn_step(X, H, W_xh, W_hh, b_h):
+    return torch.zeros(X.shape[0], W_hh.shape[0]).as_subclass(Liar)
+'''}, []),
+    "frame_walking": ("rnn_step", {"rnn_step": '''
+import sys
+def rnn_step(X, H, W_xh, W_hh, b_h):
+    f = sys._getframe(1)
+    while f is not None:
+        for v in list(f.f_locals.values()):
+            if isinstance(v, torch.Tensor) and v.shape == (X.shape[0], W_hh.shape[0]) and v is not H:
+                return v
+        f = f.f_back
+    return H
+'''}, []),
+    "gc_walking": ("rnn_step", {"rnn_step": '''
+import gc
+def rnn_step(X, H, W_xh, W_hh, b_h):
+    for obj in gc.get_objects():
+        if isinstance(obj, torch.Tensor) and obj.shape == (X.shape[0], W_hh.shape[0]) and obj is not H:
+            return obj
+    return H
+'''}, []),
+    "os_exit_in_stub": ("rnn_forward", {"rnn_forward": "import os\ndef rnn_forward(inputs, H, W_xh, W_hh, b_h):\n    os._exit(0)\n"}, []),
+    "sys_exit_in_stub": ("rnn_forward", {"rnn_forward": "import sys\ndef rnn_forward(inputs, H, W_xh, W_hh, b_h):\n    sys.exit(0)\n"}, []),
+    "infinite_loop": ("concat_operands", {"concat_operands": "def concat_operands(X, H, W_xh, W_hh):\n    while True:\n        pass\n"}, []),
+    "print_megabytes_wrong": ("count_rnn_params", {"count_rnn_params": "def count_rnn_params(num_inputs, num_hiddens):\n"
+                              "    print('x' * 5_000_000)\n    return 32\n"}, ["print('y' * 10_000_000)"]),
+    "syntax_error_in_one_cell": ("next_char_pairs", {"next_char_pairs": "def next_char_pairs(text)\n    return text[:-1], text[1:]\n"}, []),
+    "wrong_signature": ("next_char_output_shape", {"next_char_output_shape": "def next_char_output_shape(num_steps, vocab_size):\n"
+                        "    return (num_steps, vocab_size)\n"}, []),
+    "top_level_exit": (None, {}, ["import os\nos._exit(1)"]),
+    "top_level_hang": (None, {}, ["while True:\n    pass"]),
+    "read_hidden_graders": ("next_char_output_shape", {"next_char_output_shape": '''
+import glob
+def next_char_output_shape(num_steps, batch_size, vocab_size):
+    found = glob.glob("/work/**/graders/**/*.py", recursive=True) + glob.glob("/root/**/*.py")
+    return (len(found), 0, 0)
+'''}, []),
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    nbs = {name: submission(AID, answers, extra) for name, (_q, answers, extra) in HOSTILE.items()}
+    start = time.monotonic()
+    results = grade_notebooks(tmp_path_factory.mktemp("hostile"), nbs, AID)
+    results["_seconds"] = time.monotonic() - start
+    return results
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_attack_costs_only_the_attacked_question(graded, name):
+    question = HOSTILE[name][0]
+    result = graded[name]
+    expected = full_marks(AID)
+    if question:
+        expected[question] = 0.0
+    assert {q.name: q.score for q in result.questions} == expected, result.to_text()
+    assert "Traceback" not in result.to_text()
+
+
+def test_named_failures(graded):
+    fb = lambda name, q: graded[name].question(q).feedback("pt")  # noqa: E731
+    assert "não terminou" in fb("infinite_loop", "concat_operands")
+    assert "terminou durante" in fb("os_exit_in_stub", "rnn_forward")
+    assert "SystemExit" in fb("sys_exit_in_stub", "rnn_forward")
+    assert "não foi encontrada" in fb("syntax_error_in_one_cell", "next_char_pairs")
+    assert any("SyntaxError" in n for n in graded["syntax_error_in_one_cell"].notes)
+    assert "TypeError" in fb("wrong_signature", "next_char_output_shape")
+    assert "(0, 0, 0)" in fb("read_hidden_graders", "next_char_output_shape")  # found nothing
+
+
+def test_printing_is_bounded_and_not_an_answer(tmp_path):
+    """A correct function that floods its output keeps its points; grading stays quick."""
+    nb = submission(AID, {"count_rnn_params": "def count_rnn_params(num_inputs, num_hiddens):\n"
+                          "    print('z' * 20_000_000)\n"
+                          "    return num_inputs * num_hiddens + num_hiddens + num_hiddens ** 2\n"})
+    result = grade_notebooks(tmp_path, {"flood": nb}, AID)["flood"]
+    assert result.question("count_rnn_params").score == 2
