@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from conftest import full_marks, grade_notebooks, submission
+from conftest import ROOT, full_marks, grade_notebooks, submission
 
 AID = "rnn_from_scratch"
 WRONG_STEP = "    return X @ W_xh + H @ W_hh + b_h  # wrong: no tanh\n"
@@ -63,13 +63,59 @@ def rnn_step(X, H, W_xh, W_hh, b_h):
                         "    return (num_steps, vocab_size)\n"}, []),
     "top_level_exit": (None, {}, ["import os\nos._exit(1)"]),
     "top_level_hang": (None, {}, ["while True:\n    pass"]),
-    "read_hidden_graders": ("next_char_output_shape", {"next_char_output_shape": '''
-import glob
+    "read_hidden_graders": ("next_char_output_shape", {"next_char_output_shape": f'''
+import glob, os
 def next_char_output_shape(num_steps, batch_size, vocab_size):
-    found = glob.glob("/work/**/graders/**/*.py", recursive=True) + glob.glob("/root/**/*.py")
+    targets = [{str(ROOT / "autograders" / "graders" / "rnn_from_scratch" / "test_rnn_step.py")!r},
+               {str(ROOT / "solutions" / "rnn_from_scratch" / "rnn_from_scratch.ipynb")!r},
+               {str(ROOT / "pyproject.toml")!r}]
+    found = [t for t in targets if os.path.exists(t)]
+    found += glob.glob("/work/*/autograders/**/*.py", recursive=True)
+    found += glob.glob("/root/**/test_rnn_step.py", recursive=True) + glob.glob("/home/**/*.ipynb", recursive=True)
     return (len(found), 0, 0)
 '''}, []),
 }
+
+
+AID2 = "torch_rnn_by_hand_en"
+HOSTILE2 = {
+    "patch_numpy_comparisons": ("numpy_rnn", {"numpy_rnn": "np.allclose = lambda *a, **k: True\n"
+                                "np.array_equal = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None\n"
+                                "np.isclose = lambda a, b, **k: np.ones(np.shape(a), bool)\n"
+                                "def numpy_rnn(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):\n"
+                                "    return np.zeros((len(x), x.shape[1], weight_hh.shape[0]), x.dtype), h0\n"}, []),
+    "always_equal_ndarray": ("numpy_rnn", {"numpy_rnn": '''
+class Liar(np.ndarray):
+    def __eq__(self, other): return np.ones(self.shape, bool)
+    def __ne__(self, other): return np.zeros(self.shape, bool)
+    def __array_function__(self, func, types, args, kwargs): return True
+def numpy_rnn(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    out = np.zeros((len(x), x.shape[1], weight_hh.shape[0]), x.dtype).view(Liar)
+    return out, h0.view(Liar)
+'''}, []),
+    "os_exit_in_numpy_stub": ("numpy_rnn", {"numpy_rnn": "import os\n"
+                              "def numpy_rnn(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):\n    os._exit(3)\n"}, []),
+    "os_exit_in_set_weights": ("set_hand_weights", {"set_hand_weights": "import os\ndef set_hand_weights(rnn):\n    os._exit(0)\n"}, []),
+    "module_forward_patched": ("set_hand_weights", {"set_hand_weights": '''
+def set_hand_weights(rnn):
+    # leaves the weights alone but makes the module lie about its output
+    rnn.forward = lambda x, h0=None: (torch.full((x.shape[0], x.shape[1], 4), 0.0997), h0)
+'''}, []),
+}
+
+
+@pytest.fixture(scope="module")
+def graded2(tmp_path_factory):
+    nbs = {name: submission(AID2, answers, extra) for name, (_q, answers, extra) in HOSTILE2.items()}
+    return grade_notebooks(tmp_path_factory.mktemp("hostile2"), nbs, AID2)
+
+
+@pytest.mark.parametrize("name", list(HOSTILE2))
+def test_attack_on_torch_rnn_by_hand_costs_only_its_question(graded2, name):
+    result = graded2[name]
+    expected = full_marks(AID2)
+    expected[HOSTILE2[name][0]] = 0.0
+    assert {q.name: q.score for q in result.questions} == expected, result.to_text()
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,9 @@
 """How the untrusted worker is started: bubblewrap where available, rlimits always.
 
-The sandbox sees a read-only root file system with the course directory, the
-home directories and /tmp replaced by empty private ones, no network, its own
-process and IPC namespaces, and only the two worker files of rnnquiz.
+The sandbox sees, read-only, only the system folders and the Python
+interpreter with its packages; a private empty /tmp; no network; its own
+process and IPC namespaces; and of rnnquiz only the two worker files.  No
+course folder (graders, solutions, gradebook, submissions) exists there.
 """
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 WORKER_FILES = ("worker.py", "wire.py")
 SANDBOX_WORKER_DIR = "/tmp/.rnnquiz-worker"  # /tmp is a private tmpfs there
+
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 
 _warned = False
 
@@ -70,24 +73,28 @@ def worker_command(fd: int, course_root: Path, config: SandboxConfig) -> tuple[l
     python = sys.executable
     bwrap = bwrap_path() if config.use_bwrap is not False else None
     if bwrap and (config.use_bwrap or _bwrap_works(bwrap)):
-        args = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+        args = [bwrap, "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
                 "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
                 "--clearenv"]
         for key, value in env.items():
             args += ["--setenv", key, value]
-        hidden = [course_root, Path.home(), Path("/home"), Path("/root"), Path("/tmp"),
-                  Path("/var/tmp"), Path("/dev/shm"), *map(Path, config.hide)]
-        for path in _unique_existing(hidden):
-            args += ["--tmpfs", str(path)]
-        # the interpreter and its packages may live under a hidden folder (a .venv
-        # in the course, pyenv under /root): show those again, read-only
+        # an allowlist, not a blocklist: the system, the interpreter and its
+        # packages, read-only; no course folder, home, /work, /srv or /opt
+        for path in SYSTEM_DIRS:
+            if os.path.islink(path):
+                args += ["--symlink", os.readlink(path), path]
+            elif os.path.isdir(path):
+                args += ["--ro-bind", path, path]
         for path in _unique_existing(_python_dirs()):
-            args += ["--ro-bind", str(path), str(path)]
+            if not any(path == Path(d) or Path(d) in path.parents for d in SYSTEM_DIRS):
+                args += ["--ro-bind", str(path), str(path)]
+        for path in _unique_existing(map(Path, config.hide)):
+            args += ["--tmpfs", str(path)]
         for name in WORKER_FILES:
             args += ["--ro-bind", str(HERE / name), f"{SANDBOX_WORKER_DIR}/{name}"]
         args += ["--chdir", "/tmp", python, "-I", f"{SANDBOX_WORKER_DIR}/worker.py", str(fd)]
         return args, {}
-    _warn_once("bubblewrap (bwrap) is not available: student code runs with resource limits "
+    _warn_once("bubblewrap (bwrap) is not available or not enabled: student code runs with resource limits "
                "only and can read any file this user can read. Install it with "
                "'apt-get install bubblewrap'.")
     return [python, "-I", str(HERE / "worker.py"), str(fd)], env

@@ -86,6 +86,8 @@ def encode(value, depth: int = 0):
         return {"__tuple__": items} if isinstance(value, tuple) else items
     if t is dict:
         return {"__dict__": [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in value.items()]}
+    if isinstance(value, Array):
+        return _array(value.value, value.origin)
     if isinstance(value, Module):
         return {"__module__": value.kind, "sizes": value.sizes,
                 "state": encode(value.state, depth + 1)}

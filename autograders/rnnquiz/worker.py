@@ -100,7 +100,10 @@ class Child:
             if handler is None:
                 reply = {"error": {"type": "ProtocolError", "message": f"unknown op {op!r}", "trace": ""}}
             else:
-                reply = handler(msg)
+                try:
+                    reply = handler(msg)
+                except Exception as exc:  # a malformed request: answer, do not die
+                    reply = {"error": {"type": "WorkerError", "message": str(exc)[:300], "trace": ""}}
             try:
                 reply["encoded"] = True
                 wire.send(self.sock, reply)

@@ -1,0 +1,77 @@
+"""numpy_rnn: nn.RNN's forward pass in NumPy, torch's weight layout, float32 and float64."""
+import numpy as np
+import pytest
+import torch
+
+from rnnquiz.grading import Wrong, as_array, as_tuple, call_label, check_array, example, sizes, variant
+from rnnquiz.session import StudentError
+
+pytestmark = pytest.mark.question("numpy_rnn")
+
+
+def inputs(rng, L, N, H_in, H, dtype):
+    draw = lambda *shape: rng.standard_normal(shape).astype(dtype)  # noqa: E731
+    return draw(L, N, H_in), draw(H, H_in), draw(H, H), draw(H), draw(H), draw(1, N, H)
+
+
+def reference(x, w_ih, w_hh, b_ih, b_hh, h0):
+    rnn = torch.nn.RNN(w_ih.shape[1], w_ih.shape[0], 1)
+    if x.dtype == np.float64:
+        rnn = rnn.double()
+    with torch.no_grad():
+        for param, value in zip((rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0),
+                                (w_ih, w_hh, b_ih, b_hh)):
+            param.copy_(torch.from_numpy(value))
+        out, h_n = rnn(torch.from_numpy(x), torch.from_numpy(h0))
+    return out.numpy(), h_n.numpy()
+
+
+def typical_mistakes(x, w_ih, w_hh, b_ih, b_hh, h0):
+    def loop(step):
+        h, outs = h0[0], []
+        for x_t in x:
+            h = step(x_t, h)
+            outs.append(h)
+        return np.stack(outs)
+    out = {"numpy_one_bias": loop(lambda x_t, h: np.tanh(x_t @ w_ih.T + h @ w_hh.T + b_ih)),
+           "state_not_carried": loop(lambda x_t, h: np.tanh(x_t @ w_ih.T + h0[0] @ w_hh.T + b_ih + b_hh))}
+    if w_ih.shape[0] == w_ih.shape[1]:
+        out["numpy_untransposed"] = loop(lambda x_t, h: np.tanh(x_t @ w_ih + h @ w_hh + b_ih + b_hh))
+    return out
+
+
+def check(student, args, where):
+    what = call_label("numpy_rnn", where)
+    try:
+        got = student.call("numpy_rnn", *args)
+    except StudentError as exc:
+        if exc.kind == "raised" and "matmul" in exc.detail.get("message", ""):
+            raise Wrong("raised", mistake="numpy_untransposed", name="numpy_rnn",
+                        type=exc.detail["type"], message=exc.detail["message"]) from None
+        raise
+    output, h_n = as_tuple(got, what, 2)
+    out_ref, h_ref = reference(*args)
+    scale = float(np.abs(args[0]).max() * np.abs(args[1]).sum(1).max() + np.abs(args[2]).sum(1).max() + 2)
+    check_array(output, out_ref, what, candidates=typical_mistakes(*args), scale=scale, origin="numpy")
+    check_array(h_n, h_ref, what, scale=scale, origin="numpy",
+                candidates={"last_state_only": out_ref[-1]})
+
+
+@pytest.mark.public
+@pytest.mark.points(1)
+def test_example(student):
+    check(student, inputs(np.random.default_rng(2), 3, 2, 2, 4, np.float32), example())
+
+
+@pytest.mark.points(1)
+def test_float32_variants(student, rng):
+    drawn = sizes(rng, 2, L=(2, 6), N=(1, 5), H_in=(1, 6), H=(2, 7))
+    drawn.append({**drawn[0], "H_in": drawn[0]["H"]})  # square weights: an untransposed x @ w_ih runs
+    for i, s in enumerate(drawn):
+        check(student, inputs(rng, s["L"], s["N"], s["H_in"], s["H"], np.float32), variant(i))
+
+
+@pytest.mark.points(1)
+def test_float64_variants(student, rng):
+    for i, s in enumerate(sizes(rng, 2, L=(2, 6), N=(1, 5), H_in=(1, 6), H=(2, 7))):
+        check(student, inputs(rng, s["L"], s["N"], s["H_in"], s["H"], np.float64), variant(i + 3))

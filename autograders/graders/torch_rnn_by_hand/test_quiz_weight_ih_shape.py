@@ -1,0 +1,17 @@
+"""quiz_weight_ih_shape: weight_ih_l0 has shape (hidden, input) = (4, 2)."""
+import pytest
+
+from rnnquiz.grading import check_choice
+
+pytestmark = pytest.mark.question("quiz_weight_ih_shape")
+
+
+@pytest.mark.public
+@pytest.mark.points(0)
+def test_answered(student):
+    check_choice(student, "quiz_weight_ih_shape", correct="")
+
+
+@pytest.mark.points(1)
+def test_answer(student):
+    check_choice(student, "quiz_weight_ih_shape", correct="c", mistakes={"a": "weights_not_transposed"})
