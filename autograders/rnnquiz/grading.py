@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import wire
-from .messages import text
+from .messages import MESSAGES, text
 
 # float32: rtol=1e-5, atol=1e-6 (design.md); float64 much tighter
 TOLERANCES = {np.dtype("float16"): (1e-3, 1e-3), np.dtype("float32"): (1e-5, 1e-6),
@@ -35,6 +35,8 @@ class Wrong(AssertionError):
 
     def __init__(self, key: str, mistake: str | None = None, **params):
         super().__init__(key)
+        if _on_hidden_variant(params.get("what")) and key + "_hidden" in MESSAGES:
+            key = key + "_hidden"  # never show a reference value of a hidden variant
         self.key, self.mistake, self.params = key, mistake, params
 
     def render(self, lang: str) -> str:
@@ -42,6 +44,12 @@ class Wrong(AssertionError):
         if self.mistake:
             message += " " + text("likely", lang, text=text(self.mistake, lang))
         return message
+
+
+def _on_hidden_variant(what) -> bool:
+    if isinstance(what, Msg):
+        return what.key == "variant" or any(_on_hidden_variant(v) for v in what.params.values())
+    return False
 
 
 def example() -> Msg:

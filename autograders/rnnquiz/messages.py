@@ -41,6 +41,13 @@ MESSAGES = {
     "wrong_values": (
         "{what}: valores diferentes da referência do PyTorch (maior diferença {diff:.3g} na posição {index}; esperado {expected:.4g}, recebido {got:.4g}).",
         "{what}: values differ from the PyTorch reference (largest difference {diff:.3g} at index {index}; expected {expected:.4g}, got {got:.4g})."),
+    # on hidden variants the reference value is not shown: feedback must not leak it
+    "wrong_values_hidden": (
+        "{what}: valores diferentes da referência do PyTorch (a maior diferença está na posição {index}).",
+        "{what}: values differ from the PyTorch reference (the largest difference is at index {index})."),
+    "wrong_value_hidden": (
+        "{what}: valor errado (recebido {got}).",
+        "{what}: wrong value (got {got})."),
     "wrong_value": (
         "{what}: esperado {expected}, recebido {got}.",
         "{what}: expected {expected}, got {got}."),
