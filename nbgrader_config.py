@@ -16,3 +16,22 @@ c.GenerateSolution.preprocessors = [
 
 # One stub for both languages: the twins' code cells stay identical.
 c.ClearSolutions.code_stub = {"python": "# SEU CÓDIGO AQUI (YOUR CODE HERE)\nraise NotImplementedError()"}
+
+# Autograde in rnnquiz's isolated worker instead of the student's own kernel
+# (stock nbgrader's Execute step lets student code patch the checks).
+c.Autograde.autograde_preprocessors = [
+    "rnnquiz.nbgrader_grade.GradeIsolated",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# Feedback shows scores and rnnquiz's messages, never the hidden test regions.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -34,7 +34,8 @@ def _build(args) -> int:
 
 def _demo(args) -> int:
     from .demo import run
-    run()
+    ids = ("rnn_from_scratch", "torch_rnn_by_hand")
+    run(tuple(f"{a}_en" for a in ids) if args.lang == "en" else ids, workdir=args.workdir)
     return EXIT_OK
 
 
@@ -55,13 +56,17 @@ def parser() -> argparse.ArgumentParser:
     b = verbs.add_parser("build", help="regenerate assignments/ and solutions/ from source/")
     b.add_argument("--out", type=Path, default=None, help="course folder to write into")
     b.set_defaults(run=_build)
-    d = verbs.add_parser("demo", help="grade the built-in sample submissions")
+    d = verbs.add_parser("demo", help="the whole nbgrader cycle on built-in sample students")
+    d.add_argument("--lang", choices=["pt", "en"], default="pt", help="which twins to use")
+    d.add_argument("--workdir", type=Path, default=None, help="where to make the course (default: a new temporary folder)")
     d.set_defaults(run=_demo)
     return p
 
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    from .build import BuildError
+    from .course_cycle import CycleError
     from .grade import GraderError
     from .notebook import NotebookError
     from .session import PoolError
@@ -70,7 +75,7 @@ def main(argv=None) -> int:
     except NotebookError as exc:
         print(f"rnnquiz: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (PoolError, GraderError) as exc:
+    except (PoolError, GraderError, CycleError, BuildError) as exc:
         print(f"rnnquiz: {exc}", file=sys.stderr)
         return EXIT_INTERNAL
     except KeyboardInterrupt:

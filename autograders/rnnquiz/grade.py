@@ -30,28 +30,39 @@ class Request:
 def grade_many(requests: list, *, public_only: bool = False, limits: Limits | None = None,
                pool: Pool | None = None, course_root: Path | None = None) -> list:
     """One ``Results`` per request, in order; unreadable files get an error result."""
-    limits = limits or Limits()
-    results: list = [None] * len(requests)
-    groups: dict = {}
-    for n, req in enumerate(requests):
+    subs = []
+    for req in requests:
         try:
-            sub = notebook.read(req.path, req.assignment_id)
+            subs.append((notebook.read(req.path, req.assignment_id), req.student))
         except notebook.NotebookError as exc:
             aid = req.assignment_id or "?"
-            results[n] = Results(aid, _lang_of(aid), req.student, str(req.path), error=str(exc))
+            subs.append((Results(aid, _lang_of(aid), req.student, str(req.path), error=str(exc)), req.student))
+    return grade_submissions(subs, public_only=public_only, limits=limits, pool=pool,
+                             course_root=course_root)
+
+
+def grade_submissions(subs: list, *, public_only: bool = False, limits: Limits | None = None,
+                      pool: Pool | None = None, course_root: Path | None = None) -> list:
+    """Grade [(Submission, student id)]; an item that is already a Results passes through."""
+    limits = limits or Limits()
+    results: list = [None] * len(subs)
+    groups: dict = {}
+    for n, (sub, student) in enumerate(subs):
+        if isinstance(sub, Results):
+            results[n] = sub
             continue
-        groups.setdefault(sub.assignment.base, []).append((n, req, sub))
+        groups.setdefault(sub.assignment.base, []).append((n, student, sub))
     if not groups:
         return results
     own_pool = pool is None
     pool = pool or Pool(course_root or assignments.COURSE_ROOT, limits).launch()
     try:
         for base, members in groups.items():
-            jobs = [Job(key=f"s{n}", student_id=req.student, lang=sub.assignment.lang, cells=sub.cells)
-                    for n, req, sub in members]
+            jobs = [Job(key=f"s{n}", student_id=student, lang=sub.assignment.lang, cells=sub.cells)
+                    for n, student, sub in members]
             run_graders(assignments.get(base).graders_dir, jobs, pool, limits, public_only)
-            for (n, req, sub), job in zip(members, jobs):
-                results[n] = assemble(sub, req.student, job, public_only)
+            for (n, student, sub), job in zip(members, jobs):
+                results[n] = assemble(sub, student, job, public_only)
     finally:
         if own_pool:
             pool.close()

@@ -42,7 +42,14 @@ def read(path, assignment_id: str | None = None) -> Submission:
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise NotebookError(path, "is not valid JSON, so it is not a Jupyter notebook; "
                                   "open and save it in Jupyter, or re-download it.") from None
-    if type(nb) is not dict or type(nb.get("cells")) is not list:
+    return from_dict(nb, path, assignment_id)
+
+
+def from_dict(nb, path, assignment_id: str | None = None) -> Submission:
+    """A notebook already parsed (nbgrader hands one over) as a Submission."""
+    path = Path(path)
+    known = ", ".join(sorted(assignments.ASSIGNMENTS))
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise NotebookError(path, "is JSON but not a Jupyter notebook (no list of cells).")
     assignment = _identify(nb, path, assignment_id, known)
     return Submission(str(path), assignment, _code_cells(nb))
@@ -53,8 +60,8 @@ def _identify(nb: dict, path: Path, assignment_id, known: str) -> assignments.As
         if assignment_id not in assignments.ASSIGNMENTS:
             raise NotebookError(path, f"unknown assignment {assignment_id!r}; known: {known}.")
         return assignments.ASSIGNMENTS[assignment_id]
-    meta = nb.get("metadata") if type(nb.get("metadata")) is dict else {}
-    tag = meta.get("rnnquiz") if type(meta.get("rnnquiz")) is dict else {}
+    meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
+    tag = meta.get("rnnquiz") if isinstance(meta.get("rnnquiz"), dict) else {}
     for candidate in (tag.get("assignment"), path.stem):
         if type(candidate) is str and candidate in assignments.ASSIGNMENTS:
             return assignments.ASSIGNMENTS[candidate]
@@ -70,9 +77,9 @@ def _source(cell: dict) -> str:
 
 
 def nbgrader_meta(cell: dict) -> dict:
-    meta = cell.get("metadata") if type(cell.get("metadata")) is dict else {}
+    meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
     nbg = meta.get("nbgrader")
-    return nbg if type(nbg) is dict else {}
+    return nbg if isinstance(nbg, dict) else {}
 
 
 def is_test_cell(cell: dict) -> bool:
@@ -88,7 +95,7 @@ def _code_cells(nb: dict) -> list:
     """
     cells = []
     for index, cell in enumerate(nb["cells"]):
-        if type(cell) is not dict or cell.get("cell_type") != "code" or is_test_cell(cell):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code" or is_test_cell(cell):
             continue
         grade_id = nbgrader_meta(cell).get("grade_id")
         cells.append((index, grade_id if type(grade_id) is str else None, _source(cell)))
