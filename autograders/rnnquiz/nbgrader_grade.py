@@ -88,3 +88,47 @@ def write_outcomes(nb, result: Results):
 def _failure(message: str):
     first = message.splitlines()[0] if message else ""
     return new_output("error", ename="RnnquizFailure", evalue=first, traceback=message.splitlines())
+
+
+class RepairCells(NbGraderPreprocessor):
+    """Sanitizing step: tampered cell structure is repaired, then graded.
+
+    Our grade does not depend on the test cells (the hidden graders live
+    outside the notebook), so a student who deletes or edits test cells or
+    alters cell metadata gains nothing and should still get a grade:
+
+    - a cell whose nbgrader id is unknown or repeated becomes a plain cell;
+    - a graded test cell that is missing is put back from the gradebook
+      (OverwriteCells then restores the source and points of all of them).
+    """
+
+    def preprocess(self, nb, resources):
+        from nbformat.v4 import new_code_cell
+        from nbgrader.api import Gradebook, MissingEntry
+
+        info = resources.get("nbgrader", {})
+        try:
+            with Gradebook(info["db_url"]) as gb:
+                record = gb.find_notebook(resources["unique_key"], info["assignment"])
+                sources = {c.name: c.source for c in record.source_cells}
+                tests = [(c.name, c.max_score) for c in record.grade_cells if c.name.startswith("test_")]
+        except (KeyError, MissingEntry):
+            return nb, resources  # an unknown notebook: nbgrader skips it itself
+        present = set()
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader")
+            if meta is None:
+                continue
+            gid = meta.get("grade_id") if isinstance(meta, dict) else None
+            if gid not in sources or gid in present:
+                self.log.warning("rnnquiz: cell %r is not one of the assignment's; graded as a plain cell", gid)
+                del cell.metadata["nbgrader"]
+            else:
+                present.add(gid)
+        for gid, points in tests:
+            if gid not in present:
+                self.log.warning("rnnquiz: test cell %r was missing; restored", gid)
+                nb.cells.append(new_code_cell(sources[gid], metadata={"nbgrader": {
+                    "grade": True, "grade_id": gid, "locked": True, "points": points,
+                    "schema_version": 3, "solution": False, "task": False}}))
+        return nb, resources
