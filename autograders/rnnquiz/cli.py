@@ -39,6 +39,19 @@ def _demo(args) -> int:
     return EXIT_OK
 
 
+def _autograde(args) -> int:
+    from .autograde import autograde, progress_bar
+    summary = autograde(args.assignment, student_glob=args.student, jobs=args.jobs,
+                        progress=progress_bar)
+    n, errors = len(summary.outcomes), summary.errors
+    print(f"{args.assignment}: graded {len(summary.graded)} of {n} submissions in {summary.seconds:.1f} s "
+          f"({1000 * summary.seconds / max(n, 1):.0f} ms each)")
+    for o in errors:
+        print(f"  error: {o.student}: {o.error or (o.results.error if o.results else '')}")
+    print(f"gradebook updated (nbgrader generate_feedback / export work); reports in {summary.report_dir}")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rnnquiz", description="Self-grading RNN exercises: "
                                 "grade, self-check and build the notebooks.")
@@ -56,6 +69,11 @@ def parser() -> argparse.ArgumentParser:
     b = verbs.add_parser("build", help="regenerate assignments/ and solutions/ from source/")
     b.add_argument("--out", type=Path, default=None, help="course folder to write into")
     b.set_defaults(run=_build)
+    a = verbs.add_parser("autograde", help="grade a whole class from nbgrader's submitted/ (run in the course root)")
+    a.add_argument("assignment")
+    a.add_argument("--student", default="*", help="glob of student ids (default: all)")
+    a.add_argument("--jobs", type=int, default=None, help="grading processes (default: number of cores)")
+    a.set_defaults(run=_autograde)
     d = verbs.add_parser("demo", help="the whole nbgrader cycle on built-in sample students")
     d.add_argument("--lang", choices=["pt", "en"], default="pt", help="which twins to use")
     d.add_argument("--workdir", type=Path, default=None, help="where to make the course (default: a new temporary folder)")
@@ -65,6 +83,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    from .autograde import AutogradeError
     from .build import BuildError
     from .course_cycle import CycleError
     from .grade import GraderError
@@ -75,7 +94,7 @@ def main(argv=None) -> int:
     except NotebookError as exc:
         print(f"rnnquiz: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (PoolError, GraderError, CycleError, BuildError) as exc:
+    except (PoolError, GraderError, CycleError, BuildError, AutogradeError) as exc:
         print(f"rnnquiz: {exc}", file=sys.stderr)
         return EXIT_INTERNAL
     except KeyboardInterrupt:

@@ -1,0 +1,260 @@
+"""Class-scale autograding: nbgrader's submitted/ tree in, gradebook and reports out.
+
+Run from the course root like ``nbgrader autograde``.  Every submission is
+sanitized with nbgrader's own preprocessors and graded in parallel by
+``--jobs`` grading processes; each owns a warm worker pool (torch imported
+once) that forks a fresh sandboxed process per submission.  The parent alone
+writes: autograded notebooks, the gradebook (so ``generate_feedback`` and
+``export`` work), a class CSV and one Gradescope ``results.json`` per student.
+Every submission ends with a grade or a per-student error line.
+"""
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import shutil
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import assignments
+from .results import Results, to_csv
+
+BATCH = 16  # submissions per task: one pytest session each, in a warm process
+
+
+@dataclass
+class Outcome:
+    student: str
+    notebook: str
+    results: Results | None = None
+    autograded: dict | None = None  # the sanitized notebook with graded outputs
+    error: str = ""
+
+
+@dataclass
+class Summary:
+    assignment: str
+    outcomes: list = field(default_factory=list)
+    seconds: float = 0.0
+    report_dir: Path | None = None
+
+    @property
+    def graded(self) -> list:
+        return [o for o in self.outcomes if o.results is not None and not o.results.error]
+
+    @property
+    def errors(self) -> list:
+        return [o for o in self.outcomes if o not in self.graded]
+
+
+class AutogradeError(RuntimeError):
+    pass
+
+
+# --- the grading processes ------------------------------------------------------
+
+_pool = None
+
+
+def _init_process(course_root: str, limits):
+    """Runs once per grading process: its worker pool starts importing torch now."""
+    global _pool, _limits
+    from .session import Pool
+    _limits = limits
+    _pool = Pool(Path(course_root), limits).launch()
+
+
+def _grade_batch(items: list, db_url: str, assignment_id: str) -> list:
+    """Sanitize and grade one batch; returns Outcomes (no gradebook writes here)."""
+    from .grade import grade_submissions
+    from .notebook import NotebookError, from_dict
+
+    outcomes, subs = [], []
+    for student, path in items:
+        name = Path(path).stem
+        outcome = Outcome(student, name)
+        outcomes.append(outcome)
+        try:
+            nb = sanitize(path, student, assignment_id, db_url)
+            outcome.autograded = nb
+            aid = name if name in assignments.ASSIGNMENTS else assignment_id
+            subs.append((from_dict(nb, path, aid), student))
+        except NotebookError as exc:
+            outcome.error = exc.message
+            subs.append((Results(assignment_id, "en", student, path, error=str(exc)), student))
+        except Exception as exc:  # nbgrader's own checks reject it: a per-student error
+            outcome.error = f"{path}: nbgrader could not read or sanitize it ({type(exc).__name__}: {exc})"
+            subs.append((Results(assignment_id, "en", student, path, error=outcome.error), student))
+    results = grade_submissions(subs, limits=_limits, pool=_pool)
+    for outcome, result in zip(outcomes, results):
+        outcome.results = result
+        if outcome.autograded is not None and not result.error:
+            from .nbgrader_grade import write_outcomes
+            write_outcomes(outcome.autograded, result)
+        outcome.autograded = _plain(outcome.autograded)
+    return outcomes
+
+
+def sanitize(path: str, student: str, assignment_id: str, db_url: str):
+    """nbgrader's own sanitizing steps, in the order of its Autograde converter."""
+    import nbformat
+    from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds,
+                                        OverwriteCells, OverwriteKernelspec)
+
+    from .nbgrader_grade import RepairCells
+    from .notebook import NotebookError
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:
+        raise NotebookError(path, f"is not a readable notebook ({type(exc).__name__}); "
+                                  "the student should save it in Jupyter and submit again.") from None
+    name = Path(path).stem
+    resources = {"nbgrader": {"db_url": db_url, "assignment": assignment_id, "notebook": name,
+                              "student": student}, "unique_key": name}
+    for step in (ClearOutput, DeduplicateIds, OverwriteKernelspec, RepairCells, OverwriteCells,
+                 CheckCellMetadata):
+        nb, resources = step().preprocess(nb, resources)
+    return nb
+
+
+def _plain(nb):
+    return json.loads(json.dumps(nb)) if nb is not None else None
+
+
+# --- the parent ------------------------------------------------------------------
+
+def discover(course_root: Path, assignment_id: str, student_glob: str, expected: list) -> tuple:
+    """[(student, notebook path)] to grade, and per-student errors for missing notebooks."""
+    items, missing = [], []
+    submitted = course_root / "submitted"
+    for student_dir in sorted(submitted.glob("*")):
+        folder = student_dir / assignment_id
+        if not folder.is_dir() or not fnmatch.fnmatch(student_dir.name, student_glob):
+            continue
+        for name in expected:
+            path = folder / f"{name}.ipynb"
+            if path.exists():
+                items.append((student_dir.name, str(path)))
+            else:
+                missing.append(Outcome(student_dir.name, name, error=f"{path}: missing; the student "
+                                       "submitted no notebook with this name (nothing to grade)."))
+    return items, missing
+
+
+def autograde(assignment_id: str, course_root: Path | None = None, student_glob: str = "*",
+              jobs: int | None = None, db_url: str | None = None, limits=None,
+              progress=None) -> Summary:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from .sandbox import Limits
+    course_root = Path(course_root or Path.cwd()).resolve()
+    db_url = db_url or f"sqlite:///{course_root / 'gradebook.db'}"
+    limits = limits or Limits()
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    start = time.monotonic()
+    try:
+        with Gradebook(db_url) as gb:
+            expected = [nb.name for nb in gb.find_assignment(assignment_id).notebooks]
+    except MissingEntry:
+        raise AutogradeError(f"assignment {assignment_id!r} is not in the gradebook ({db_url}); "
+                             f"run `nbgrader generate_assignment {assignment_id}` first.") from None
+    items, missing = discover(course_root, assignment_id, student_glob, expected)
+    summary = Summary(assignment_id, list(missing))
+    if not items and not missing:
+        raise AutogradeError(f"no submissions under {course_root / 'submitted'}/{student_glob}/{assignment_id}/")
+    batches = [items[i:i + BATCH] for i in range(0, len(items), BATCH)]
+    # spread the batches so each grading process gets work from the start
+    done = 0
+    with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(batches))), initializer=_init_process,
+                             initargs=(str(course_root), limits)) as executor:
+        futures = {executor.submit(_grade_batch, batch, db_url, assignment_id): batch for batch in batches}
+        for future in as_completed(futures):
+            batch = futures[future]
+            try:
+                outcomes = future.result()
+            except Exception as exc:  # a grading process died: its batch is reported, not lost
+                outcomes = [Outcome(s, Path(p).stem, error=f"{p}: grading process failed ({exc})")
+                            for s, p in batch]
+            summary.outcomes += outcomes
+            done += len(batch)
+            if progress:
+                progress(done, len(items), time.monotonic() - start)
+    write_gradebook(course_root, assignment_id, db_url, summary)
+    summary.report_dir = write_reports(course_root, assignment_id, summary)
+    summary.seconds = time.monotonic() - start
+    return summary
+
+
+def write_gradebook(course_root: Path, assignment_id: str, db_url: str, summary: Summary):
+    """Autograded notebooks and scores, as nbgrader's own autograde leaves them."""
+    import nbformat
+    from nbgrader import utils
+    from nbgrader.api import Gradebook
+
+    by_student: dict = {}
+    for o in summary.outcomes:
+        by_student.setdefault(o.student, []).append(o)
+    with Gradebook(db_url) as gb:
+        for student, outcomes in sorted(by_student.items()):
+            src = course_root / "submitted" / student / assignment_id
+            dest = course_root / "autograded" / student / assignment_id
+            if dest.exists():
+                shutil.rmtree(dest)
+            dest.mkdir(parents=True)
+            timestamp = None
+            if (src / "timestamp.txt").exists():
+                shutil.copy(src / "timestamp.txt", dest / "timestamp.txt")
+                timestamp = utils.parse_utc((src / "timestamp.txt").read_text().strip())
+            gb.update_or_create_student(student)
+            gb.update_or_create_submission(assignment_id, student, timestamp=timestamp)
+            for o in outcomes:
+                if o.autograded is None or o.results is None or o.results.error:
+                    continue  # no notebook to score: its grades stay empty (0 in export)
+                nb = nbformat.from_dict(o.autograded)
+                nbformat.write(nb, str(dest / f"{o.notebook}.ipynb"))
+                scores = {f"test_{q.name}": q.score for q in o.results.questions}
+                for cell in nb.cells:
+                    meta = cell.metadata.get("nbgrader", {})
+                    gid = meta.get("grade_id")
+                    if utils.is_grade(cell):
+                        grade = gb.find_grade(gid, o.notebook, assignment_id, student)
+                        grade.auto_score = scores.get(gid, 0.0)
+                        grade.needs_manual_grade = grade.manual_score is not None
+                    if utils.is_solution(cell) or utils.is_task(cell):
+                        comment = gb.find_comment(gid, o.notebook, assignment_id, student)
+                        unchanged = meta.get("checksum") == utils.compute_checksum(cell)
+                        comment.auto_comment = "No response." if unchanged and not utils.is_task(cell) else None
+            gb.db.commit()
+
+
+def write_reports(course_root: Path, assignment_id: str, summary: Summary) -> Path:
+    """A class CSV, one Gradescope results.json per student, and the class report."""
+    from .report import class_report
+    out = course_root / "reports" / assignment_id
+    (out / "gradescope").mkdir(parents=True, exist_ok=True)
+    results = []
+    for o in sorted(summary.outcomes, key=lambda o: (o.student, o.notebook)):
+        r = o.results or Results(assignment_id, "en", o.student, o.notebook, error=o.error)
+        if o.error and not r.error:
+            r.error = o.error
+        results.append(r)
+        (out / "gradescope" / f"{o.student}.json").write_text(r.to_json() + "\n", encoding="utf-8")
+    (out / "grades.csv").write_text(to_csv(results), encoding="utf-8")
+    class_report([r for r in results if not r.error], out)
+    return out
+
+
+def progress_bar(done: int, total: int, seconds: float, stream=sys.stderr):
+    rate = done / seconds if seconds > 0 else 0.0
+    left = (total - done) / rate if rate > 0 else 0.0
+    width = 30
+    filled = int(width * done / total) if total else width
+    stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} submissions  "
+                 f"{rate:.1f}/s  {left:.0f} s left ")
+    if done >= total:
+        stream.write("\n")
+    stream.flush()
