@@ -10,6 +10,7 @@ Every submission ends with a grade or a per-student error line.
 """
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import json
 import os
@@ -115,10 +116,59 @@ def sanitize(path: str, student: str, assignment_id: str, db_url: str):
     name = Path(path).stem
     resources = {"nbgrader": {"db_url": db_url, "assignment": assignment_id, "notebook": name,
                               "student": student}, "unique_key": name}
-    for step in (ClearOutput, DeduplicateIds, OverwriteKernelspec, RepairCells, OverwriteCells,
-                 CheckCellMetadata):
-        nb, resources = step().preprocess(nb, resources)
+    with shared_gradebook(db_url):
+        for step in (ClearOutput, DeduplicateIds, OverwriteKernelspec, RepairCells, OverwriteCells,
+                     CheckCellMetadata):
+            nb, resources = step().preprocess(nb, resources)
     return nb
+
+
+class _OpenGradebook:
+    """Stands in for ``Gradebook(db_url)``: the same open, read-only session each time."""
+
+    def __init__(self, gradebook):
+        self.gradebook = gradebook
+
+    def __call__(self, *args, **kwargs):
+        return self
+
+    def __enter__(self):
+        return self.gradebook
+
+    def __exit__(self, *exc):
+        return False
+
+    def __getattr__(self, name):
+        return getattr(self.gradebook, name)
+
+
+_gradebooks: dict = {}
+
+
+@contextlib.contextmanager
+def shared_gradebook(db_url: str):
+    """nbgrader's sanitizing steps open the gradebook once per notebook and step
+    (a new SQLAlchemy engine each time); in a grading process they only read it,
+    so one open session serves them all."""
+    from nbgrader.api import Gradebook
+    from nbgrader.preprocessors import overwritecells, overwritekernelspec
+
+    from . import nbgrader_grade
+    if db_url not in _gradebooks:
+        _gradebooks[db_url] = _OpenGradebook(Gradebook(db_url))
+    shared = _gradebooks[db_url]
+    modules = (overwritecells, overwritekernelspec, nbgrader_grade)
+    saved = [getattr(m, "Gradebook", None) for m in modules]
+    for m in modules:
+        m.Gradebook = shared
+    try:
+        yield
+    finally:
+        for m, original in zip(modules, saved):
+            if original is None:
+                del m.Gradebook
+            else:
+                m.Gradebook = original
 
 
 def _plain(nb):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 
 from nbformat.v4 import new_output
+from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float
 
@@ -104,7 +105,7 @@ class RepairCells(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         from nbformat.v4 import new_code_cell
-        from nbgrader.api import Gradebook, MissingEntry
+        from nbgrader.api import MissingEntry
 
         info = resources.get("nbgrader", {})
         try:

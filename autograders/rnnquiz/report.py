@@ -55,7 +55,7 @@ def plot(rows: list, path: Path):
     ax.bar(names, zero, bottom=[f + p for f, p in zip(full, partial)], color="#c62828", label="zero")
     ax.set_ylabel("submissions")
     ax.set_title("Scores per question")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     plt.setp(ax.get_xticklabels(), rotation=35, ha="right", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
