@@ -24,7 +24,7 @@ from pathlib import Path
 from . import assignments
 from .results import Results, to_csv
 
-BATCH = 16  # submissions per task: one pytest session each, in a warm process
+BATCH = (8, 32)  # submissions per task (one pytest session each, in a warm process)
 
 
 @dataclass
@@ -64,6 +64,8 @@ _pool = None
 def _init_process(course_root: str, limits):
     """Runs once per grading process: its worker pool starts importing torch now."""
     global _pool, _limits
+    import torch
+    torch.set_num_threads(1)  # several grading processes share the cores; OpenMP spinning would fight
     from .session import Pool
     _limits = limits
     _pool = Pool(Path(course_root), limits).launch()
@@ -216,11 +218,15 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
     summary = Summary(assignment_id, list(missing))
     if not items and not missing:
         raise AutogradeError(f"no submissions under {course_root / 'submitted'}/{student_glob}/{assignment_id}/")
-    batches = [items[i:i + BATCH] for i in range(0, len(items), BATCH)]
+    # big batches amortize pytest's start; enough of them keep every process busy
+    size = max(BATCH[0], min(BATCH[1], len(items) // (jobs * 4) or 1))
+    batches = [items[i:i + size] for i in range(0, len(items), size)]
     # spread the batches so each grading process gets work from the start
     done = 0
-    with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(batches))), initializer=_init_process,
-                             initargs=(str(course_root), limits)) as executor:
+    with GradebookWriter(course_root, assignment_id, db_url) as writer, \
+            ProcessPoolExecutor(max_workers=min(jobs, max(1, len(batches))), initializer=_init_process,
+                                initargs=(str(course_root), limits)) as executor:
+        writer.write(missing)
         futures = {executor.submit(_grade_batch, batch, db_url, assignment_id): batch for batch in batches}
         for future in as_completed(futures):
             batch = futures[future]
@@ -229,56 +235,85 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
             except Exception as exc:  # a grading process died: its batch is reported, not lost
                 outcomes = [Outcome(s, Path(p).stem, error=f"{p}: grading process failed ({exc})")
                             for s, p in batch]
+            writer.write(outcomes)  # overlaps with the batches still being graded
             summary.outcomes += outcomes
             done += len(batch)
             if progress:
                 progress(done, len(items), time.monotonic() - start)
-    write_gradebook(course_root, assignment_id, db_url, summary)
     summary.report_dir = write_reports(course_root, assignment_id, summary)
     summary.seconds = time.monotonic() - start
     return summary
 
 
-def write_gradebook(course_root: Path, assignment_id: str, db_url: str, summary: Summary):
-    """Autograded notebooks and scores, as nbgrader's own autograde leaves them."""
-    import nbformat
-    from nbgrader import utils
-    from nbgrader.api import Gradebook
+class GradebookWriter:
+    """Autograded notebooks and scores, as nbgrader's own autograde leaves them.
 
-    by_student: dict = {}
-    for o in summary.outcomes:
-        by_student.setdefault(o.student, []).append(o)
-    with Gradebook(db_url) as gb:
-        for student, outcomes in sorted(by_student.items()):
-            src = course_root / "submitted" / student / assignment_id
-            dest = course_root / "autograded" / student / assignment_id
-            if dest.exists():
-                shutil.rmtree(dest)
-            dest.mkdir(parents=True)
-            timestamp = None
-            if (src / "timestamp.txt").exists():
-                shutil.copy(src / "timestamp.txt", dest / "timestamp.txt")
-                timestamp = utils.parse_utc((src / "timestamp.txt").read_text().strip())
-            gb.update_or_create_student(student)
-            gb.update_or_create_submission(assignment_id, student, timestamp=timestamp)
-            for o in outcomes:
-                if o.autograded is None or o.results is None or o.results.error:
-                    continue  # no notebook to score: its grades stay empty (0 in export)
-                nb = nbformat.from_dict(o.autograded)
-                nbformat.write(nb, str(dest / f"{o.notebook}.ipynb"))
-                scores = {f"test_{q.name}": q.score for q in o.results.questions}
-                for cell in nb.cells:
-                    meta = cell.metadata.get("nbgrader", {})
-                    gid = meta.get("grade_id")
-                    if utils.is_grade(cell):
-                        grade = gb.find_grade(gid, o.notebook, assignment_id, student)
-                        grade.auto_score = scores.get(gid, 0.0)
-                        grade.needs_manual_grade = grade.manual_score is not None
-                    if utils.is_solution(cell) or utils.is_task(cell):
-                        comment = gb.find_comment(gid, o.notebook, assignment_id, student)
-                        unchanged = meta.get("checksum") == utils.compute_checksum(cell)
-                        comment.auto_comment = "No response." if unchanged and not utils.is_task(cell) else None
-            gb.db.commit()
+    One gradebook session for the whole run; the scores are set on the rows
+    nbgrader creates for a submission (one query per notebook, not per cell).
+    """
+
+    def __init__(self, course_root: Path, assignment_id: str, db_url: str):
+        self.course_root, self.assignment_id, self.db_url = course_root, assignment_id, db_url
+
+    def __enter__(self):
+        from nbgrader.api import Gradebook
+        self.gb = Gradebook(self.db_url).__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self.gb.__exit__(*exc)
+        return False
+
+    def write(self, outcomes: list):
+        import warnings
+
+        from sqlalchemy.exc import SAWarning
+        by_student: dict = {}
+        for o in outcomes:
+            by_student.setdefault(o.student, []).append(o)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SAWarning)  # nbgrader's own ORM use is noisy
+            for student, group in sorted(by_student.items()):
+                self._write_student(student, group)
+            self.gb.db.commit()
+
+    def _write_student(self, student: str, outcomes: list):
+        from nbgrader import utils
+        src = self.course_root / "submitted" / student / self.assignment_id
+        dest = self.course_root / "autograded" / student / self.assignment_id
+        if dest.exists():
+            shutil.rmtree(dest)
+        dest.mkdir(parents=True)
+        timestamp = None
+        if (src / "timestamp.txt").exists():
+            shutil.copy(src / "timestamp.txt", dest / "timestamp.txt")
+            timestamp = utils.parse_utc((src / "timestamp.txt").read_text().strip())
+        self.gb.update_or_create_student(student)
+        submission = self.gb.update_or_create_submission(self.assignment_id, student, timestamp=timestamp)
+        notebooks = {nb.name: nb for nb in submission.notebooks}
+        for o in outcomes:
+            if o.autograded is None or o.results is None or o.results.error or o.notebook not in notebooks:
+                continue  # nothing to score: its grades stay empty (0 in export)
+            (dest / f"{o.notebook}.ipynb").write_text(
+                json.dumps(o.autograded, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+            record = notebooks[o.notebook]
+            grades = {g.name: g for g in record.grades}
+            comments = {c.name: c for c in record.comments}
+            scores = {f"test_{q.name}": q.score for q in o.results.questions}
+            for cell in o.autograded["cells"]:
+                meta = cell.get("metadata", {}).get("nbgrader", {})
+                gid = meta.get("grade_id")
+                if gid in grades and meta.get("grade"):
+                    grades[gid].auto_score = scores.get(gid, 0.0)
+                    grades[gid].needs_manual_grade = grades[gid].manual_score is not None
+                if gid in comments:
+                    unchanged = meta.get("checksum") == utils.compute_checksum(_node(cell))
+                    comments[gid].auto_comment = "No response." if unchanged and not meta.get("task") else None
+
+
+def _node(cell: dict):
+    import nbformat
+    return nbformat.from_dict(cell)
 
 
 def write_reports(course_root: Path, assignment_id: str, summary: Summary) -> Path:
