@@ -111,7 +111,7 @@ def assemble(sub: notebook.Submission, student: str, job: Job, public_only: bool
     for outcome in job.cell_outcomes:
         # an untouched stub is already reported per question as "not implemented"
         if outcome.error and outcome.error["type"] != "NotImplementedError":
-            key = "cell_lost" if outcome.error["type"] in ("timeout", "crashed", "garbage") else "cell_failed"
+            key = "cell_lost" if outcome.error["type"] in ("timeout", "crashed", "garbage", "stale") else "cell_failed"
             gid = f" ({outcome.grade_id})" if outcome.grade_id else ""
             message = (outcome.error.get("message") or "").strip().splitlines()
             res.notes.append(text(key, lang, index=outcome.index + 1, grade_id=gid,

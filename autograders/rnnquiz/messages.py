@@ -25,6 +25,9 @@ MESSAGES = {
     "garbage": (
         "`{name}` devolveu algo que não pôde ser lido como dado ({message}).",
         "`{name}` returned something that could not be read as data ({message})."),
+    "stale": (
+        "`{name}` deixou processos respondendo no lugar dela (fork?); o processo foi encerrado.",
+        "`{name}` left processes answering in its place (fork?); the process was stopped."),
     "deadline": (
         "o tempo total da submissão ({seconds:.0f} s) acabou antes de `{name}`.",
         "the submission's total time ({seconds:.0f} s) ran out before `{name}`."),

@@ -30,13 +30,14 @@ class Limits:
     cpu_seconds: int = 60
     file_bytes: int = 16 * 1024**2
     open_files: int = 256
+    processes: int = 64                # RLIMIT_NPROC: no fork bombs (see rlimits())
     call_timeout: float = 10.0         # wall clock for one call or one cell
     submission_timeout: float = 120.0  # wall clock for a whole submission
 
     def rlimits(self) -> dict:
         return {"RLIMIT_AS": self.memory_bytes, "RLIMIT_CPU": self.cpu_seconds,
                 "RLIMIT_FSIZE": self.file_bytes, "RLIMIT_NOFILE": self.open_files,
-                "RLIMIT_CORE": 0}
+                "RLIMIT_NPROC": self.processes, "RLIMIT_CORE": 0}
 
 
 @dataclass
@@ -73,8 +74,15 @@ def worker_command(fd: int, course_root: Path, config: SandboxConfig) -> tuple[l
     python = sys.executable
     bwrap = bwrap_path() if config.use_bwrap is not False else None
     if bwrap and (config.use_bwrap or _bwrap_works(bwrap)):
+        # as root, no user namespace: the student processes then drop to a real
+        # unprivileged uid (a namespace maps only root, and setuid would fail)
+        namespaces = (["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                       "--unshare-cgroup-try"] if os.geteuid() == 0 else ["--unshare-all"])
         args = [bwrap, "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-                "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+                *namespaces, "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+                # only so that each student process can drop to an unprivileged uid,
+                # where RLIMIT_NPROC applies (the kernel exempts root from it)
+                "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
                 "--clearenv"]
         for key, value in env.items():
             args += ["--setenv", key, value]
@@ -85,8 +93,15 @@ def worker_command(fd: int, course_root: Path, config: SandboxConfig) -> tuple[l
                 args += ["--symlink", os.readlink(path), path]
             elif os.path.isdir(path):
                 args += ["--ro-bind", path, path]
+        made = set()
         for path in _unique_existing(_python_dirs()):
             if not any(path == Path(d) or Path(d) in path.parents for d in SYSTEM_DIRS):
+                # parents made world-traversable: bwrap copies their modes (0700 for
+                # /root), and the student processes run as nobody
+                for parent in reversed(path.parents[:-1]):
+                    if parent not in made:
+                        made.add(parent)
+                        args += ["--perms", "0755", "--dir", str(parent)]
                 args += ["--ro-bind", str(path), str(path)]
         for path in _unique_existing(map(Path, config.hide)):
             args += ["--tmpfs", str(path)]

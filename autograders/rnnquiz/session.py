@@ -48,10 +48,13 @@ class Worker:
     def __init__(self, pool: "Pool", sock: socket.socket, pid: int):
         self.pool, self.sock, self.pid = pool, sock, pid
         self.alive = True
+        self.next_id = 0
 
     def request(self, message: dict, timeout: float) -> dict:
         if not self.alive:
             raise WorkerLost("crashed")
+        self.next_id += 1
+        message = {**message, "id": self.next_id}
         self.sock.settimeout(timeout)
         try:
             wire.send(self.sock, message)
@@ -65,6 +68,10 @@ class Worker:
         except wire.WireError as exc:
             self.kill()
             raise WorkerLost("garbage", str(exc)) from None
+        if reply.get("pid") != self.pid or reply.get("id") != self.next_id:
+            # an answer from a process the student forked, or to an earlier request
+            self.kill()
+            raise WorkerLost("stale")
         return reply
 
     def kill(self):
@@ -271,7 +278,14 @@ class StudentRunner:
     def _request(self, name: str, message: dict) -> dict:
         timeout = min(self.limits.call_timeout, max(self._deadline_left(), 0.1))
         try:
-            return self.worker.request(message, timeout)
+            try:
+                return self.worker.request(message, timeout)
+            except WorkerLost as lost:
+                if lost.kind != "stale":
+                    raise
+                # leftovers of an earlier call (forked processes): a clean process, once more
+                self._ensure_worker()
+                return self.worker.request(message, timeout)
         except WorkerLost as lost:
             error = StudentError(lost.kind, name, {"seconds": timeout, "message": str(lost)})
             self.broken[name] = error  # do not pay the timeout again for this function

@@ -105,7 +105,8 @@ class Child:
                 except Exception as exc:  # a malformed request: answer, do not die
                     reply = {"error": {"type": "WorkerError", "message": str(exc)[:300], "trace": ""}}
             try:
-                reply["encoded"] = True
+                # who answers, to what: a process the student forked may share this socket
+                reply["pid"], reply["id"] = os.getpid(), msg.get("id")
                 wire.send(self.sock, reply)
             except wire.WireError as exc:
                 wire.send(self.sock, {"error": {"type": "WireError", "message": str(exc), "trace": ""}})
@@ -203,6 +204,21 @@ def limit_resources(limits: dict):
             pass
 
 
+NOBODY = 65534
+
+
+def drop_privileges():
+    """Root is exempt from RLIMIT_NPROC: a student process runs as nobody."""
+    if os.getuid() != 0:
+        return
+    try:
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+    except OSError:
+        pass
+
+
 def child_main(sock: socket.socket, request: dict, torch):
     os.setsid()  # own process group: the grader kills it as a whole
     try:
@@ -215,6 +231,7 @@ def child_main(sock: socket.socket, request: dict, torch):
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
     limit_resources(request.get("limits") or {})
+    drop_privileges()
     try:
         wire.send(sock, {"hello": os.getpid()})
         Child(sock, torch).serve()
