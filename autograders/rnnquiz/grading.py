@@ -194,3 +194,18 @@ def randn(rng, *shape, dtype="float32"):
 def sizes(rng, count: int, **ranges) -> list:
     """``count`` dicts of sizes drawn from inclusive ranges, e.g. n=(1, 5)."""
     return [{k: int(rng.integers(lo, hi + 1)) for k, (lo, hi) in ranges.items()} for _ in range(count)]
+
+
+def call_naming_errors(student, name: str, *args, raised: dict):
+    """Call the student's function; an exception whose message contains a key of
+    ``raised`` is the mistake it names (e.g. torch's shape error for a wrong axis)."""
+    from .session import StudentError
+    try:
+        return student.call(name, *args)
+    except StudentError as exc:
+        message = exc.detail.get("message", "")
+        mistake = next((m for needle, m in raised.items() if needle in message), None)
+        if exc.kind == "raised" and mistake:
+            raise Wrong("raised", mistake=mistake, name=name, type=exc.detail.get("type", ""),
+                        message=message) from None
+        raise

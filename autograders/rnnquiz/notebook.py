@@ -26,7 +26,6 @@ class Submission:
 def read(path, assignment_id: str | None = None) -> Submission:
     """Read and check one notebook; ``assignment_id`` overrides detection."""
     path = Path(path)
-    known = ", ".join(sorted(assignments.ASSIGNMENTS))
     if not path.exists():
         raise NotebookError(path, "no such file; give the path of a submitted .ipynb notebook.")
     if path.is_dir():

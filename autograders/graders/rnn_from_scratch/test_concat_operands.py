@@ -4,23 +4,17 @@ import pytest
 import torch
 
 from rnnquiz import wire
-from rnnquiz.grading import (Wrong, as_tuple, call_label, check_array, example, product_scale,
+from rnnquiz.grading import (as_tuple, call_naming_errors, call_label, check_array, example, product_scale,
                              randn, sizes, variant)
-from rnnquiz.session import StudentError
 
 pytestmark = pytest.mark.question("concat_operands")
 
 
 def check(student, X, H, W_xh, W_hh, where):
     what = call_label("concat_operands", where)
-    try:
-        got = student.call("concat_operands", X, H, W_xh, W_hh)
-    except StudentError as exc:
-        # torch refuses cat((X, H), 0) when d != h: the wrong axis, named
-        if exc.kind == "raised" and "Sizes of tensors must match" in exc.detail.get("message", ""):
-            raise Wrong("raised", mistake="concat_axis", name="concat_operands",
-                        type=exc.detail["type"], message=exc.detail["message"]) from None
-        raise
+    # torch refuses cat((X, H), 0) when d != h: the wrong axis, named
+    got = call_naming_errors(student, "concat_operands", X, H, W_xh, W_hh,
+                             raised={"Sizes of tensors must match": "concat_axis"})
     XH, W = as_tuple(got, what, 2)
     check_array(XH, torch.cat((X, H), 1).numpy(), what, candidates={
         "concat_order": torch.cat((H, X), 1).numpy(), "concat_axis": _cat0(X, H)})
