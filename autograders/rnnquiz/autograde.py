@@ -64,6 +64,8 @@ _pool = None
 def _init_process(course_root: str, limits):
     """Runs once per grading process: its worker pool starts importing torch now."""
     global _pool, _limits
+    from . import sandbox
+    sandbox._warned = True  # the parent has said it already, once
     import torch
     torch.set_num_threads(1)  # several grading processes share the cores; OpenMP spinning would fight
     from .session import Pool
@@ -225,6 +227,8 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
     limits = limits or Limits()
     jobs = max(1, jobs or os.cpu_count() or 1)
     start = time.monotonic()
+    from .sandbox import warn_if_unsandboxed
+    warn_if_unsandboxed()
     try:
         with Gradebook(db_url) as gb:
             expected = [nb.name for nb in gb.find_assignment(assignment_id).notebooks]

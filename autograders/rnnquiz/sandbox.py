@@ -66,6 +66,18 @@ def _warn_once(message: str):
         print(f"rnnquiz: WARNING: {message}", file=sys.stderr)
 
 
+def warn_if_unsandboxed(config: SandboxConfig | None = None) -> bool:
+    """Say once, in this process, that bubblewrap is missing; True when it is."""
+    config = config or SandboxConfig()
+    bwrap = bwrap_path() if config.use_bwrap is not False else None
+    if bwrap and (config.use_bwrap or _bwrap_works(bwrap)):
+        return False
+    _warn_once("bubblewrap (bwrap) is not available or not enabled: student code runs with resource "
+               "limits only and can read any file this user can read. Install it with "
+               "'apt-get install bubblewrap'.")
+    return True
+
+
 def worker_command(fd: int, course_root: Path, config: SandboxConfig) -> tuple[list, dict]:
     """The command line and environment that start a zygote talking on ``fd``."""
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
@@ -109,9 +121,7 @@ def worker_command(fd: int, course_root: Path, config: SandboxConfig) -> tuple[l
             args += ["--ro-bind", str(HERE / name), f"{SANDBOX_WORKER_DIR}/{name}"]
         args += ["--chdir", "/tmp", python, "-I", f"{SANDBOX_WORKER_DIR}/worker.py", str(fd)]
         return args, {}
-    _warn_once("bubblewrap (bwrap) is not available or not enabled: student code runs with resource limits "
-               "only and can read any file this user can read. Install it with "
-               "'apt-get install bubblewrap'.")
+    warn_if_unsandboxed(config)
     return [python, "-I", str(HERE / "worker.py"), str(fd)], env
 
 

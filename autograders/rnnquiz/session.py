@@ -107,6 +107,8 @@ class Pool:
         """Start the zygote without waiting: its torch import overlaps ours."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         cmd, env = worker_command(theirs.fileno(), self.course_root, self.sandbox)
+        # inside bubblewrap the Python files are readable by nobody; outside, /root may not be
+        self.sandboxed = os.path.basename(cmd[0]) == "bwrap"
         try:
             self.proc = subprocess.Popen(cmd, pass_fds=[theirs.fileno()], env=env or None,
                                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -146,7 +148,8 @@ class Pool:
                 self.launch()
             self._wait_ready()
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-            request = {"op": "fork", "limits": self.limits.rlimits(), "cwd": "/tmp"}
+            request = {"op": "fork", "limits": self.limits.rlimits(), "cwd": "/tmp",
+                       "drop_privileges": self.sandboxed}
             try:
                 socket.send_fds(self.control, [json.dumps(request).encode()], [theirs.fileno()])
             except OSError:

@@ -231,7 +231,8 @@ def child_main(sock: socket.socket, request: dict, torch):
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
     limit_resources(request.get("limits") or {})
-    drop_privileges()
+    if request.get("drop_privileges"):
+        drop_privileges()
     try:
         wire.send(sock, {"hello": os.getpid()})
         Child(sock, torch).serve()
