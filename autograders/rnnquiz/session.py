@@ -190,7 +190,7 @@ class Pool:
             self.proc = None
 
     def __enter__(self):
-        return self.launch()
+        return self if self.proc is not None else self.launch()
 
     def __exit__(self, *exc):
         self.close()

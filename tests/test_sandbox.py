@@ -1,0 +1,53 @@
+"""The sandbox itself: what a student process can see and do, with and without bubblewrap."""
+import shutil
+
+import pytest
+
+from rnnquiz import samples
+from rnnquiz.grade import Request, grade_many
+from rnnquiz.sandbox import Limits, SandboxConfig
+from rnnquiz.session import Pool, StudentRunner
+
+from conftest import ROOT, TEST_LIMITS
+
+PROBE = '''
+import os, socket, resource
+def probe():
+    out = {"uid": os.getuid(), "nproc": resource.getrlimit(resource.RLIMIT_NPROC)[0]}
+    out["course"] = os.path.exists(%r)
+    out["home"] = os.path.exists(os.path.expanduser("~root/.bash_history"))
+    try:
+        socket.create_connection(("127.0.0.1", 9), timeout=1)
+        out["net"] = "open"
+    except OSError as exc:
+        out["net"] = type(exc).__name__
+    try:
+        open("/usr/rnnquiz-test", "w")
+        out["write_usr"] = True
+    except OSError:
+        out["write_usr"] = False
+    import statistics  # stdlib imports still work as nobody
+    return out
+''' % str(ROOT / "pyproject.toml")
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap not installed")
+def test_bubblewrap_hides_the_course_and_the_network_and_drops_root():
+    with Pool(ROOT, TEST_LIMITS).launch() as pool:
+        runner = StudentRunner(pool, [(0, None, PROBE)], TEST_LIMITS).start()
+        seen = runner.call("probe")
+        runner.close()
+    assert seen["course"] is False and seen["write_usr"] is False
+    assert seen["net"] != "open"
+    assert seen["nproc"] == Limits().processes
+    assert seen["uid"] != 0  # nobody, so that RLIMIT_NPROC applies
+
+
+def test_without_bubblewrap_grading_still_works_and_says_so(capfd):
+    import rnnquiz.sandbox as sandbox
+    sandbox._warned = False
+    with Pool(ROOT, TEST_LIMITS, SandboxConfig(use_bwrap=False)).launch() as pool:
+        [result] = grade_many([Request(str(samples.solution_path("rnn_from_scratch", ROOT)), "x")],
+                              limits=TEST_LIMITS, pool=pool)
+    assert result.score == result.max_score
+    assert "bubblewrap" in capfd.readouterr().err
