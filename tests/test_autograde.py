@@ -12,7 +12,7 @@ from rnnquiz import samples
 from rnnquiz.autograde import autograde
 from rnnquiz.grade import Request, grade_many
 
-from conftest import ROOT, TEST_LIMITS, full_marks, submission
+from support import ROOT, TEST_LIMITS, full_marks, submission
 
 pytestmark = pytest.mark.slow
 AID = "rnn_from_scratch"

@@ -7,7 +7,7 @@ import pytest
 
 from rnnquiz import samples
 
-from conftest import ROOT
+from support import ROOT
 
 RNNQUIZ = [sys.executable, "-m", "rnnquiz.cli"]
 
@@ -57,7 +57,7 @@ def test_grade_text_exits_0_whatever_the_score():
 
 
 def test_check_runs_public_checks_and_says_hidden_tests_remain(tmp_path):
-    from conftest import submission
+    from support import submission
     nb = submission("rnn_from_scratch", {"rnn_step": "def rnn_step(X, H, W_xh, W_hh, b_h):\n    return X @ W_xh + H @ W_hh + b_h"})
     path = tmp_path / "rnn_from_scratch.ipynb"
     path.write_text(json.dumps(nb))

@@ -10,7 +10,7 @@ import pytest
 from rnnquiz import assignments
 from rnnquiz.build import build
 
-from conftest import ROOT
+from support import ROOT
 
 NOTEBOOKS = sorted((ROOT / "source").glob("*/*.ipynb")) + sorted((ROOT / "assignments").glob("*/*.ipynb")) \
     + sorted((ROOT / "solutions").glob("*/*.ipynb"))

@@ -4,7 +4,7 @@ import pytest
 from rnnquiz import samples
 from rnnquiz.grade import Request, grade_many
 
-from conftest import ROOT, TEST_LIMITS, full_marks, grade_notebooks, scores, submission
+from support import ROOT, TEST_LIMITS, full_marks, grade_notebooks, scores, submission
 
 ASSIGNMENTS = ["rnn_from_scratch", "rnn_from_scratch_en", "torch_rnn_by_hand", "torch_rnn_by_hand_en"]
 SAMPLES = [(aid, s) for aid in ASSIGNMENTS for s in samples.MISTAKES[aid.removesuffix("_en")]]

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, full_marks, grade_notebooks, submission
+from support import ROOT, full_marks, grade_notebooks, submission
 
 AID = "rnn_from_scratch"
 WRONG_STEP = "    return X @ W_xh + H @ W_hh + b_h  # wrong: no tanh\n"

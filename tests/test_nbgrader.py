@@ -10,7 +10,7 @@ from rnnquiz.course_cycle import Cycle
 from rnnquiz.demo import CHEAT_TARGET, STUDENTS, student_work
 from rnnquiz.grade import Request, grade_many
 
-from conftest import ROOT, TEST_LIMITS
+from support import ROOT, TEST_LIMITS
 
 pytestmark = pytest.mark.slow
 AIDS = ["rnn_from_scratch", "rnn_from_scratch_en", "torch_rnn_by_hand", "torch_rnn_by_hand_en"]

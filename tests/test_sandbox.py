@@ -8,7 +8,7 @@ from rnnquiz.grade import Request, grade_many
 from rnnquiz.sandbox import Limits, SandboxConfig
 from rnnquiz.session import Pool, StudentRunner
 
-from conftest import ROOT, TEST_LIMITS
+from support import ROOT, TEST_LIMITS
 
 PROBE = '''
 import os, socket, resource
