@@ -86,5 +86,12 @@ def run(assignment_ids=("rnn_from_scratch", "torch_rnn_by_hand"), workdir: Path 
     out(f"feedback (HTML, one per student and assignment): {cycle.course / 'feedback'}")
     for path in cycle.feedback_files():
         out(f"  {path}")
+    out("")
+    out("the same class with `rnnquiz autograde` (parallel, sandboxed) and its class report:")
+    from .autograde import autograde
+    for aid in assignment_ids:
+        summary = autograde(aid, course_root=cycle.course)
+        out(f"  {aid}: {len(summary.graded)} graded in {summary.seconds:.1f} s; "
+            f"report {summary.report_dir / 'report.md'} and report.png")
     out(f"done in {time.monotonic() - start:.0f} s")
     return grades
