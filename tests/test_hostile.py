@@ -62,6 +62,9 @@ def rnn_step(X, H, W_xh, W_hh, b_h):
     "wrong_signature": ("next_char_output_shape", {"next_char_output_shape": "def next_char_output_shape(num_steps, vocab_size):\n"
                         "    return (num_steps, vocab_size)\n"}, []),
     "top_level_exit": (None, {}, ["import os\nos._exit(1)"]),
+    "blank_exception_message": ("rnn_step", {"rnn_step": "def rnn_step(X, H, W_xh, W_hh, b_h):\n"
+                                "    raise ValueError('   \\n  ')\n"}, []),
+    "quiz_cell_emptied": ("quiz_xt_shape", {"quiz_xt_shape": "pass"}, []),
     "top_level_hang": (None, {}, ["while True:\n    pass"]),
     "read_hidden_graders": ("next_char_output_shape", {"next_char_output_shape": f'''
 import glob, os
@@ -146,6 +149,8 @@ def test_named_failures(graded):
     assert "não foi encontrada" in fb("syntax_error_in_one_cell", "next_char_pairs")
     assert any("SyntaxError" in n for n in graded["syntax_error_in_one_cell"].notes)
     assert "TypeError" in fb("wrong_signature", "next_char_output_shape")
+    assert "ValueError" in fb("blank_exception_message", "rnn_step")
+    assert "ainda sem resposta" in fb("quiz_cell_emptied", "quiz_xt_shape")
     assert "(0, 0, 0)" in fb("read_hidden_graders", "next_char_output_shape")  # found nothing
 
 

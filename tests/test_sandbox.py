@@ -33,7 +33,7 @@ def probe():
 
 @pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap not installed")
 def test_bubblewrap_hides_the_course_and_the_network_and_drops_root():
-    with Pool(ROOT, TEST_LIMITS).launch() as pool:
+    with Pool(TEST_LIMITS).launch() as pool:
         runner = StudentRunner(pool, [(0, None, PROBE)], TEST_LIMITS).start()
         seen = runner.call("probe")
         runner.close()
@@ -46,7 +46,7 @@ def test_bubblewrap_hides_the_course_and_the_network_and_drops_root():
 def test_without_bubblewrap_grading_still_works_and_says_so(capfd):
     import rnnquiz.sandbox as sandbox
     sandbox._warned = False
-    with Pool(ROOT, TEST_LIMITS, SandboxConfig(use_bwrap=False)).launch() as pool:
+    with Pool(TEST_LIMITS, SandboxConfig(use_bwrap=False)).launch() as pool:
         [result] = grade_many([Request(str(samples.solution_path("rnn_from_scratch", ROOT)), "x")],
                               limits=TEST_LIMITS, pool=pool)
     assert result.score == result.max_score

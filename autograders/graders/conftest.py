@@ -17,13 +17,13 @@ def pytest_configure(config):
     path = config.getoption("--submission", default=None)
     if not path:
         return
-    from rnnquiz import assignments, notebook
+    from rnnquiz import notebook
     from rnnquiz.plugin import GradingPlugin, Job
     from rnnquiz.sandbox import Limits
     from rnnquiz.session import Pool
 
     sub = notebook.read(path)
-    pool = Pool(assignments.COURSE_ROOT).launch()
+    pool = Pool().launch()
     config.add_cleanup(pool.close)
     job = Job(key="submission", student_id=config.getoption("--student"), lang=sub.assignment.lang,
               cells=sub.cells)

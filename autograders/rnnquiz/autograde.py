@@ -61,7 +61,7 @@ class AutogradeError(RuntimeError):
 _pool = None
 
 
-def _init_process(course_root: str, limits):
+def _init_process(limits):
     """Runs once per grading process: its worker pool starts importing torch now."""
     global _pool, _limits
     from . import sandbox
@@ -70,7 +70,7 @@ def _init_process(course_root: str, limits):
     torch.set_num_threads(1)  # several grading processes share the cores; OpenMP spinning would fight
     from .session import Pool
     _limits = limits
-    _pool = Pool(Path(course_root), limits).launch()
+    _pool = Pool(limits).launch()
 
 
 def _grade_batch(items: list, db_url: str, assignment_id: str) -> list:
@@ -246,7 +246,7 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
     done = 0
     with GradebookWriter(course_root, assignment_id, db_url) as writer, \
             ProcessPoolExecutor(max_workers=min(jobs, max(1, len(batches))), initializer=_init_process,
-                                initargs=(str(course_root), limits)) as executor:
+                                initargs=(limits,)) as executor:
         writer.write(missing)
         futures = {executor.submit(_grade_batch, batch, db_url, assignment_id): batch for batch in batches}
         for future in as_completed(futures):

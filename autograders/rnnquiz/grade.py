@@ -36,7 +36,7 @@ class Request:
 
 
 def grade_many(requests: list, *, public_only: bool = False, limits: Limits | None = None,
-               pool: Pool | None = None, course_root: Path | None = None) -> list:
+               pool: Pool | None = None) -> list:
     """One ``Results`` per request, in order; unreadable files get an error result."""
     subs = []
     for req in requests:
@@ -45,12 +45,11 @@ def grade_many(requests: list, *, public_only: bool = False, limits: Limits | No
         except notebook.NotebookError as exc:
             aid = req.assignment_id or "?"
             subs.append((Results(aid, _lang_of(aid), req.student, str(req.path), error=str(exc)), req.student))
-    return grade_submissions(subs, public_only=public_only, limits=limits, pool=pool,
-                             course_root=course_root)
+    return grade_submissions(subs, public_only=public_only, limits=limits, pool=pool)
 
 
 def grade_submissions(subs: list, *, public_only: bool = False, limits: Limits | None = None,
-                      pool: Pool | None = None, course_root: Path | None = None) -> list:
+                      pool: Pool | None = None) -> list:
     """Grade [(Submission, student id)]; an item that is already a Results passes through."""
     limits = limits or Limits()
     results: list = [None] * len(subs)
@@ -63,7 +62,7 @@ def grade_submissions(subs: list, *, public_only: bool = False, limits: Limits |
     if not groups:
         return results
     own_pool = pool is None
-    pool = pool or Pool(course_root or assignments.COURSE_ROOT, limits).launch()
+    pool = pool or Pool(limits).launch()
     try:
         for base, members in groups.items():
             jobs = [Job(key=f"s{n}", student_id=student, lang=sub.assignment.lang, cells=sub.cells)

@@ -36,7 +36,7 @@ def shared_pool(limits: Limits) -> Pool:
     """One warm worker pool per nbgrader process: torch is imported once."""
     global _pool
     if _pool is None:
-        _pool = Pool(assignments.COURSE_ROOT, limits).launch()
+        _pool = Pool(limits).launch()
         atexit.register(_pool.close)
     return _pool
 

@@ -45,9 +45,9 @@ def seed_for(*parts: str) -> int:
 
 def render_student_error(error: StudentError, lang: str) -> str:
     d = error.detail
+    lines = str(d.get("message") or "").strip().splitlines()
     return text(error.kind, lang, name=error.name, type=d.get("type", ""),
-                message=(d.get("message", "") or "").strip().splitlines()[-1:][0]
-                if d.get("message") else "", seconds=float(d.get("seconds", 0) or 0))
+                message=lines[-1] if lines else "", seconds=float(d.get("seconds", 0) or 0))
 
 
 class GradingPlugin:
@@ -121,7 +121,11 @@ class GradingPlugin:
         key = _job_key(item)
         job = self.jobs.get(key)
         if failed and job is not None:
-            feedback, mistake = self._explain(call.excinfo.value, job.lang)
+            try:
+                feedback, mistake = self._explain(call.excinfo.value, job.lang)
+            except Exception as exc:  # an error here would stop pytest for the whole batch
+                feedback = text("grader_error", job.lang, message=f"{type(exc).__name__}: {exc}"[:300])
+                mistake = "grader_error"
         if job is not None and (call.when == "call" or (call.when == "setup" and failed)):
             points_marker = item.get_closest_marker("points")
             job.records.append((_question(item), Check(

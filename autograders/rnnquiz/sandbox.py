@@ -66,11 +66,22 @@ def _warn_once(message: str):
         print(f"rnnquiz: WARNING: {message}", file=sys.stderr)
 
 
+_usable: dict = {}
+
+
+def usable_bwrap(config: SandboxConfig) -> str | None:
+    """The bwrap to use under ``config``, or None; probed once per process."""
+    if config.use_bwrap is False:
+        return None
+    bwrap = bwrap_path()
+    if bwrap and bwrap not in _usable:
+        _usable[bwrap] = bool(config.use_bwrap) or _bwrap_works(bwrap)
+    return bwrap if bwrap and _usable[bwrap] else None
+
+
 def warn_if_unsandboxed(config: SandboxConfig | None = None) -> bool:
     """Say once, in this process, that bubblewrap is missing; True when it is."""
-    config = config or SandboxConfig()
-    bwrap = bwrap_path() if config.use_bwrap is not False else None
-    if bwrap and (config.use_bwrap or _bwrap_works(bwrap)):
+    if usable_bwrap(config or SandboxConfig()):
         return False
     _warn_once("bubblewrap (bwrap) is not available or not enabled: student code runs with resource "
                "limits only and can read any file this user can read. Install it with "
@@ -78,14 +89,14 @@ def warn_if_unsandboxed(config: SandboxConfig | None = None) -> bool:
     return True
 
 
-def worker_command(fd: int, course_root: Path, config: SandboxConfig) -> tuple[list, dict]:
+def worker_command(fd: int, config: SandboxConfig) -> tuple[list, dict]:
     """The command line and environment that start a zygote talking on ``fd``."""
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
            "PYTHONHASHSEED": "0"}
     python = sys.executable
-    bwrap = bwrap_path() if config.use_bwrap is not False else None
-    if bwrap and (config.use_bwrap or _bwrap_works(bwrap)):
+    bwrap = usable_bwrap(config)
+    if bwrap:
         # as root, no user namespace: the student processes then drop to a real
         # unprivileged uid (a namespace maps only root, and setuid would fail)
         namespaces = (["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",

@@ -13,7 +13,6 @@ import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from . import wire
 from .sandbox import Limits, SandboxConfig, worker_command
@@ -87,9 +86,7 @@ class Worker:
 class Pool:
     """A zygote process: imports torch once, forks one child per submission."""
 
-    def __init__(self, course_root: Path, limits: Limits | None = None,
-                 sandbox: SandboxConfig | None = None):
-        self.course_root = Path(course_root)
+    def __init__(self, limits: Limits | None = None, sandbox: SandboxConfig | None = None):
         self.limits = limits or Limits()
         self.sandbox = sandbox or SandboxConfig()
         self.proc = None
@@ -106,7 +103,7 @@ class Pool:
     def launch(self):
         """Start the zygote without waiting: its torch import overlaps ours."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        cmd, env = worker_command(theirs.fileno(), self.course_root, self.sandbox)
+        cmd, env = worker_command(theirs.fileno(), self.sandbox)
         # inside bubblewrap the Python files are readable by nobody; outside, /root may not be
         self.sandboxed = os.path.basename(cmd[0]) == "bwrap"
         try:
@@ -270,13 +267,7 @@ class StudentRunner:
     def get(self, name: str):
         """The value of a top-level variable (quiz answers)."""
         self._ensure_worker()
-        reply = self._request(name, {"op": "get", "name": name})
-        if reply.get("missing"):
-            raise StudentError("missing", name)
-        try:
-            return wire.decode(reply.get("value"))
-        except (wire.WireError, ValueError, TypeError, RecursionError) as exc:
-            raise StudentError("garbage", name, {"message": str(exc)[:200]}) from None
+        return interpret_call(name, self._request(name, {"op": "get", "name": name}))
 
     def _request(self, name: str, message: dict) -> dict:
         timeout = min(self.limits.call_timeout, max(self._deadline_left(), 0.1))
@@ -293,9 +284,6 @@ class StudentRunner:
             error = StudentError(lost.kind, name, {"seconds": timeout, "message": str(lost)})
             self.broken[name] = error  # do not pay the timeout again for this function
             raise error from None
-
-    def cell_errors(self) -> list:
-        return [o for o in self.outcomes if o.error]
 
     def close(self):
         if self.worker is not None:
