@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-WORKER_FILES = ("worker.py", "wire.py")
+WORKER_FILES = ("worker.py", "wire.py", "confine.py")
 SANDBOX_WORKER_DIR = "/tmp/.rnnquiz-worker"  # /tmp is a private tmpfs there
 
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
@@ -30,7 +30,8 @@ class Limits:
     cpu_seconds: int = 60
     file_bytes: int = 16 * 1024**2
     open_files: int = 256
-    processes: int = 64                # RLIMIT_NPROC: no fork bombs (see rlimits())
+    processes: int = 64                # RLIMIT_NPROC of the submission's own uid: no fork bombs
+    memory_budget: int = 3 * 1024**3   # all of one submission's processes together (Pss)
     call_timeout: float = 10.0         # wall clock for one call or one cell
     submission_timeout: float = 120.0  # wall clock for a whole submission
 
@@ -42,7 +43,9 @@ class Limits:
 
 @dataclass
 class SandboxConfig:
-    hide: list = field(default_factory=list)  # extra paths the student must not see
+    # folders emptied for student code when there is no bubblewrap allowlist
+    # (as root: each submission's own mount namespace); the course is one
+    hide: list = field(default_factory=list)
     use_bwrap: bool | None = None             # None: use it when it works
 
 
@@ -83,9 +86,16 @@ def warn_if_unsandboxed(config: SandboxConfig | None = None) -> bool:
     """Say once, in this process, that bubblewrap is missing; True when it is."""
     if usable_bwrap(config or SandboxConfig()):
         return False
-    _warn_once("bubblewrap (bwrap) is not available or not enabled: student code runs with resource "
-               "limits only and can read any file this user can read. Install it with "
-               "'apt-get install bubblewrap'.")
+    if os.geteuid() == 0:
+        exposed = ("each submission still runs as a uid of its own, in its own namespaces, with a private "
+                   "/tmp and the course folder hidden, but it can read every world-readable file outside "
+                   "the course (home folders, other courses, /etc)")
+    else:
+        exposed = ("student code runs as your own user: it can read and change every file you can "
+                   "(gradebook, graders, solutions, other submissions) and processes it leaves behind "
+                   "are not confined")
+    _warn_once(f"bubblewrap (bwrap) is not available or not enabled: {exposed}. "
+               "Install it with 'apt-get install bubblewrap'.")
     return True
 
 
@@ -106,6 +116,9 @@ def worker_command(fd: int, config: SandboxConfig) -> tuple[list, dict]:
                 # only so that each student process can drop to an unprivileged uid,
                 # where RLIMIT_NPROC applies (the kernel exempts root from it)
                 "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+                # only so that each submission gets namespaces and mounts of its own
+                # (dropped with root before any student code runs; see confine.py)
+                "--cap-add", "CAP_SYS_ADMIN",
                 "--clearenv"]
         for key, value in env.items():
             args += ["--setenv", key, value]
@@ -134,6 +147,15 @@ def worker_command(fd: int, config: SandboxConfig) -> tuple[list, dict]:
         return args, {}
     warn_if_unsandboxed(config)
     return [python, "-I", str(HERE / "worker.py"), str(fd)], env
+
+
+def hidden_without_bwrap(config: SandboxConfig) -> list:
+    """What a submission must not see when there is no allowlist: the folders
+    in ``config.hide``, the working folder (the course), the graders and the
+    home folders (the Python installation inside any of them stays visible)."""
+    from .assignments import GRADERS_DIR
+    homes = [Path("/root"), Path("/home"), Path.home()]
+    return [str(p) for p in _unique_existing([*config.hide, Path.cwd(), GRADERS_DIR, *homes]) if p.is_dir()]
 
 
 def _python_dirs() -> list[Path]:

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 
 from . import wire
-from .sandbox import Limits, SandboxConfig, worker_command
+from .sandbox import Limits, SandboxConfig, hidden_without_bwrap, worker_command
 
 START_TIMEOUT = 60.0
 
@@ -42,23 +42,35 @@ class WorkerLost(Exception):
 
 
 class Worker:
-    """One forked process serving one submission."""
+    """The grader's end of one submission's connection.
 
-    def __init__(self, pool: "Pool", sock: socket.socket, pid: int):
-        self.pool, self.sock, self.pid = pool, sock, pid
+    ``pid`` is the submission's guard (killing its process group ends the
+    submission); ``server`` is the pid that must sign every reply.
+    """
+
+    def __init__(self, pool: "Pool", sock: socket.socket, pid: int, server: int):
+        self.pool, self.sock, self.pid, self.server = pool, sock, pid, server
         self.alive = True
         self.next_id = 0
 
-    def request(self, message: dict, timeout: float) -> dict:
+    def request(self, message: dict, seconds: float) -> dict:
+        """Send one request and read its reply, all within ``seconds`` (absolute:
+        a reply trickled a byte at a time cannot stretch it)."""
         if not self.alive:
             raise WorkerLost("crashed")
         self.next_id += 1
-        message = {**message, "id": self.next_id}
-        self.sock.settimeout(timeout)
+        deadline = wire.Deadline(seconds)
         try:
-            wire.send(self.sock, message)
-            reply = wire.recv(self.sock)
-        except socket.timeout:
+            self.sock.settimeout(max(deadline.left(), 0.001))
+            wire.send(self.sock, message, 0, self.next_id)
+            size, pid, msg_id = wire.recv_header(self.sock, deadline)
+            if pid != self.server or msg_id != self.next_id:
+                # a process the student forked, or an answer to an earlier request:
+                # refused before a byte of its body is read
+                self.kill()
+                raise WorkerLost("stale")
+            return wire.recv_body(self.sock, size, wire.MAX_REPLY, deadline)
+        except (socket.timeout, TimeoutError):
             self.kill()
             raise WorkerLost("timeout") from None
         except (EOFError, ConnectionError, OSError):
@@ -67,11 +79,6 @@ class Worker:
         except wire.WireError as exc:
             self.kill()
             raise WorkerLost("garbage", str(exc)) from None
-        if reply.get("pid") != self.pid or reply.get("id") != self.next_id:
-            # an answer from a process the student forked, or to an earlier request
-            self.kill()
-            raise WorkerLost("stale")
-        return reply
 
     def kill(self):
         if self.alive:
@@ -92,13 +99,7 @@ class Pool:
         self.proc = None
         self.control = None
         self.ready = False
-        self.restarts = 0
-
-    def start(self):
-        """Start the zygote and wait until it has imported torch."""
-        self.launch()
-        self._wait_ready()
-        return self
+        self.root = self.confined = False
 
     def launch(self):
         """Start the zygote without waiting: its torch import overlaps ours."""
@@ -131,6 +132,11 @@ class Pool:
             err = proc.stderr.read().decode(errors="replace")[-2000:].strip()
             raise PoolError("the worker did not start" + (f":\n{err}" if err else ""))
         self.proc.stderr.close()  # nothing more is read from it; never let it fill up
+        if ready.get("root") and not ready.get("can_drop_root"):
+            self.close()  # fail closed: student code never runs as root
+            raise PoolError("the worker runs as root but cannot switch to an unprivileged uid "
+                            "(no CAP_SETUID/CAP_SETGID); refusing to run student code as root.")
+        self.root, self.confined = bool(ready.get("root")), bool(ready.get("can_confine"))
         self.ready = True
 
     def alive(self) -> bool:
@@ -140,13 +146,14 @@ class Pool:
         """A fresh child for one submission; restarts the zygote if a student killed it."""
         for attempt in range(2):
             if not self.alive():
-                self.restarts += 1
                 self.close()
                 self.launch()
             self._wait_ready()
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-            request = {"op": "fork", "limits": self.limits.rlimits(), "cwd": "/tmp",
-                       "drop_privileges": self.sandboxed}
+            request = {"op": "fork", "limits": self.limits.rlimits(), "drop_privileges": self.root,
+                       "confine": self.confined, "memory_budget": self.limits.memory_budget,
+                       "tmp_bytes": self.limits.file_bytes * 4,
+                       "hide": [] if self.sandboxed else hidden_without_bwrap(self.sandbox)}
             try:
                 socket.send_fds(self.control, [json.dumps(request).encode()], [theirs.fileno()])
             except OSError:
@@ -154,10 +161,9 @@ class Pool:
                 self.close()
                 continue
             theirs.close()
-            ours.settimeout(START_TIMEOUT)
             try:
-                hello = wire.recv(ours)
-                return Worker(self, ours, int(hello["hello"]))
+                hello = wire.recv(ours, 4096, wire.Deadline(START_TIMEOUT))
+                return Worker(self, ours, int(hello["hello"]), int(hello["server"]))
             except (OSError, EOFError, wire.WireError, KeyError, ValueError, TypeError):
                 ours.close()
                 self.close()

@@ -10,18 +10,22 @@ use the standard library and NumPy.
 from __future__ import annotations
 
 import base64
+import re
 import json
 import math
 import struct
+import time
 
 import numpy as np
 
-MAX_MESSAGE = 64 * 1024 * 1024  # bytes; a bigger reply is garbage, not an answer
 MAX_DEPTH = 32
 ALLOWED_DTYPES = {
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
     "uint64", "float16", "float32", "float64",
 }
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 class WireError(Exception):
@@ -61,6 +65,16 @@ class Module:
 
     def __init__(self, kind: str, sizes: dict, state: dict):
         self.kind, self.sizes, self.state = kind, sizes, state
+
+
+def clean_text(text: str) -> str:
+    """A string that can be written anywhere: lone surrogates (valid in JSON,
+    invalid in UTF-8) become U+FFFD instead of crashing whoever writes it."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return _SURROGATES.sub("\ufffd", text)
 
 
 def _array(arr: np.ndarray, origin: str) -> dict:
@@ -131,7 +145,9 @@ def decode(data, depth: int = 0):
     if depth > MAX_DEPTH:
         raise WireError("value nested too deeply")
     t = type(data)
-    if data is None or t in (bool, int, float, str):
+    if t is str:
+        return clean_text(data)
+    if data is None or t in (bool, int, float):
         return data
     if t is list:
         return [decode(v, depth + 1) for v in data]
@@ -160,7 +176,7 @@ def decode(data, depth: int = 0):
     if "__float__" in data:
         return float(str(data["__float__"]))
     if "__other__" in data:
-        return Other(str(data["__other__"])[:200], str(data.get("repr", ""))[:300])
+        return Other(clean_text(str(data["__other__"])[:200]), clean_text(str(data.get("repr", ""))[:300]))
     if "__module__" in data:
         state = decode(data.get("state"), depth + 1)
         sizes = data.get("sizes")
@@ -186,15 +202,41 @@ def _decode_array(data: dict) -> np.ndarray:
 
 
 # --- framing -----------------------------------------------------------------
+#
+# A frame is a fixed header (body length, sender pid, request id) and a JSON
+# body.  The grader checks who answers, to which request, and how much, before
+# it reads a byte of the body: a reply from a process the student forked, to an
+# earlier request, or larger than any real answer is refused unread.
 
-def send(sock, message: dict) -> None:
+HEADER = struct.Struct("!IiI")
+MAX_REQUEST = 64 * 1024 * 1024  # bytes the worker accepts from the grader (inputs)
+MAX_REPLY = 4 * 1024 * 1024     # bytes the grader accepts from the worker: real answers are KBs
+MAX_CONTAINERS = 50_000         # JSON lists and objects in one reply (each costs ~100 bytes parsed)
+
+
+class Deadline:
+    """An absolute point in time (``time.monotonic``); every partial read checks it."""
+
+    def __init__(self, seconds: float):
+        self.at = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return self.at - time.monotonic()
+
+
+def send(sock, message: dict, pid: int = 0, msg_id: int = 0) -> None:
     body = json.dumps(message, separators=(",", ":")).encode("utf-8")
-    sock.sendall(struct.pack("!I", len(body)) + body)
+    sock.sendall(HEADER.pack(len(body), pid, msg_id) + body)
 
 
-def _recv_exact(sock, n: int) -> bytes:
+def _recv_exact(sock, n: int, deadline: Deadline | None) -> bytes:
     chunks = bytearray()
     while len(chunks) < n:
+        if deadline is not None:
+            left = deadline.left()
+            if left <= 0:
+                raise TimeoutError("deadline passed")
+            sock.settimeout(left)
         chunk = sock.recv(min(n - len(chunks), 1 << 20))
         if not chunk:
             raise EOFError("connection closed")
@@ -202,14 +244,27 @@ def _recv_exact(sock, n: int) -> bytes:
     return bytes(chunks)
 
 
-def recv(sock) -> dict:
-    (size,) = struct.unpack("!I", _recv_exact(sock, 4))
-    if size > MAX_MESSAGE:
-        raise WireError(f"message of {size} bytes is too large")
+def recv_header(sock, deadline: Deadline | None = None) -> tuple[int, int, int]:
+    """(body length, sender pid, request id) of the next frame."""
+    return HEADER.unpack(_recv_exact(sock, HEADER.size, deadline))
+
+
+def recv_body(sock, size: int, limit: int, deadline: Deadline | None = None) -> dict:
+    if size > limit:
+        raise WireError(f"message of {size} bytes is larger than {limit}")
+    raw = _recv_exact(sock, size, deadline)
+    # nesting and container count decide what parsing costs: refuse before parsing
+    if raw.count(b"[") + raw.count(b"{") > MAX_CONTAINERS:
+        raise WireError("message holds too many lists or objects")
     try:
-        message = json.loads(_recv_exact(sock, size).decode("utf-8"))
+        message = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise WireError(f"not JSON: {exc}") from None
+        raise WireError(f"not JSON: {str(exc)[:100]}") from None
     if type(message) is not dict:
         raise WireError("message is not an object")
     return message
+
+
+def recv(sock, limit: int = MAX_REQUEST, deadline: Deadline | None = None) -> dict:
+    size, _pid, _id = recv_header(sock, deadline)
+    return recv_body(sock, size, limit, deadline)

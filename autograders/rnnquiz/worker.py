@@ -25,9 +25,10 @@ import sys
 import traceback
 
 try:
-    from . import wire  # imported from the rnnquiz package (the in-kernel grader)
-except ImportError:  # run as a script in the sandbox, where only this file and wire.py exist
+    from . import confine, wire  # imported from the rnnquiz package (the in-kernel grader)
+except ImportError:  # run as a script in the sandbox, where only the worker files exist
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import confine
     import wire
 
 OUTPUT_LIMIT = 64 * 1024  # characters of student output kept per child
@@ -90,8 +91,9 @@ class Child:
     def serve(self):
         while True:
             try:
-                msg = wire.recv(self.sock)
-            except (EOFError, OSError):
+                size, _pid, msg_id = wire.recv_header(self.sock)
+                msg = wire.recv_body(self.sock, size, wire.MAX_REQUEST)
+            except (EOFError, OSError, wire.WireError):
                 return
             op = msg.get("op")
             if op == "bye":
@@ -104,12 +106,12 @@ class Child:
                     reply = handler(msg)
                 except Exception as exc:  # a malformed request: answer, do not die
                     reply = {"error": {"type": "WorkerError", "message": str(exc)[:300], "trace": ""}}
+            # who answers, to what: a process the student forked may share this socket
             try:
-                # who answers, to what: a process the student forked may share this socket
-                reply["pid"], reply["id"] = os.getpid(), msg.get("id")
-                wire.send(self.sock, reply)
-            except wire.WireError as exc:
-                wire.send(self.sock, {"error": {"type": "WireError", "message": str(exc), "trace": ""}})
+                wire.send(self.sock, reply, os.getpid(), msg_id)
+            except (TypeError, ValueError, wire.WireError) as exc:
+                wire.send(self.sock, {"error": {"type": "WireError", "message": str(exc)[:300], "trace": ""}},
+                          os.getpid(), msg_id)
 
     def _run(self, thunk):
         """Run student code with output captured; exceptions become data."""
@@ -156,9 +158,6 @@ class Child:
             return {"missing": True}
         return {"value": self.encode_result(self.namespace[name])}
 
-    def op_output(self, msg):
-        return {"value": {"text": "".join(self.sink.kept), "size": self.sink.size}}
-
     def encode_result(self, value):
         try:
             return wire.encode(value)
@@ -204,37 +203,58 @@ def limit_resources(limits: dict):
             pass
 
 
-NOBODY = 65534
+def submission_main(sock: socket.socket, request: dict, torch):
+    """The guard of one submission (forked by the zygote, still privileged).
 
-
-def drop_privileges():
-    """Root is exempt from RLIMIT_NPROC: a student process runs as nobody."""
-    if os.getuid() != 0:
-        return
-    try:
-        os.setgroups([])
-        os.setgid(NOBODY)
-        os.setuid(NOBODY)
-    except OSError:
-        pass
-
-
-def child_main(sock: socket.socket, request: dict, torch):
+    With namespaces, it forks the process that serves the submission as PID 1
+    of a new PID namespace and stays outside, enforcing the memory budget;
+    without, it serves the submission itself.
+    """
     os.setsid()  # own process group: the grader kills it as a whole
-    try:
-        os.chdir(str(request.get("cwd") or "/tmp"))
-    except OSError:
-        pass
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    # student output goes nowhere at the fd level; Python-level output is bounded
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
-    limit_resources(request.get("limits") or {})
-    if request.get("drop_privileges"):
-        drop_privileges()
+    confined = bool(request.get("confine"))
+    uid = confine.new_uid() if request.get("drop_privileges") else None
     try:
-        wire.send(sock, {"hello": os.getpid()})
+        if confined:
+            confine.die_with_parent()
+            confine.unshare_namespaces()
+    except OSError:
+        confined = False  # said once per pool at start (the zygote probed it)
+    if not confined:
+        serve_submission(sock, request, torch, uid, pid=os.getpid(), confined=False)
+    server = os.fork()
+    if server == 0:
+        serve_submission(sock, request, torch, uid, pid=1, confined=True)
+    wire.send(sock, {"hello": os.getpid(), "server": 1})
+    sock.close()
+    try:
+        confine.guard(server, uid if uid is not None else os.getuid(), request.get("memory_budget"))
+    finally:
+        os._exit(0)
+
+
+def serve_submission(sock, request, torch, uid, pid: int, confined: bool):
+    """Confine this process, then answer the grader's calls until it says bye."""
+    try:
+        if confined:
+            confine.private_mounts(request.get("hide") or (), confine.python_dirs(),
+                                   request.get("tmp_bytes") or 64 * 1024**2)
+        try:
+            os.chdir("/tmp")
+        except OSError:
+            pass
+        # student output goes nowhere at the fd level; Python-level output is bounded
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        limit_resources(request.get("limits") or {})
+        if uid is not None:
+            confine.become(uid)  # fail closed: no student code as root
+        confine.die_with_parent()  # a credential change cleared it
+        if confined:
+            confine.install_seccomp()
+        if not confined:
+            wire.send(sock, {"hello": os.getpid(), "server": pid})
         Child(sock, torch).serve()
     finally:
         os._exit(0)
@@ -246,7 +266,10 @@ def zygote_main(fd: int):
     import torch
     torch.set_num_threads(1)  # one core per submission; the pool runs several
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
-    control.send(json.dumps({"ready": os.getpid()}).encode())
+    # what this zygote can enforce: the grader refuses to run student code as root
+    control.send(json.dumps({"ready": os.getpid(), "root": os.geteuid() == 0,
+                             "can_drop_root": confine.can_drop_root(),
+                             "can_confine": confine.can_confine()}).encode())
     while True:
         try:
             msg, fds, _flags, _addr = socket.recv_fds(control, 1 << 16, 4)
@@ -271,7 +294,7 @@ def zygote_main(fd: int):
         pid = os.fork()
         if pid == 0:
             control.close()
-            child_main(socket.socket(fileno=fds[0]), request, torch)
+            submission_main(socket.socket(fileno=fds[0]), request, torch)
         os.close(fds[0])
 
 

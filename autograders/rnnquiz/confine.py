@@ -1,0 +1,262 @@
+"""Kernel-enforced confinement of one submission (runs inside the sandbox; stdlib only).
+
+Each submission gets, when the worker holds CAP_SYS_ADMIN (root, with or
+without bubblewrap):
+
+- its own PID namespace: the process serving it is PID 1 there, so when it
+  dies the kernel kills every process the student started (``setsid`` or
+  ``setpgid`` escape a process group, not a namespace), and it cannot see or
+  signal any other submission's processes;
+- its own mount, IPC, network and UTS namespaces: a fresh ``/proc`` of that
+  PID namespace, private ``/tmp`` and ``/dev/shm``, no shared SysV IPC, no
+  abstract Unix sockets reaching another submission, no network;
+- a uid of its own, so ``RLIMIT_NPROC`` counts this submission only;
+- a seccomp filter: no new namespaces (user namespaces included), no keyrings
+  (shared per uid otherwise), no ptrace, mount, bpf, perf or kernel modules,
+  and the parent-death signal cannot be cleared.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import platform
+import secrets
+import signal
+import struct
+import time
+
+CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS = 0x00020000, 0x02000000, 0x04000000
+CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x08000000, 0x10000000, 0x20000000, 0x40000000
+NAMESPACES = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS
+ANY_NAMESPACE = NAMESPACES | CLONE_NEWUSER | CLONE_NEWCGROUP
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 2, 4, 8, 0x1000, 0x2000, 0x4000, 0x40000
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 1, 38, 22, 2
+UID_RANGE = (200_000, 1 << 30)  # unused by real accounts; files in a private tmpfs only
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+_libc.unshare.argtypes = [ctypes.c_int]
+_libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+
+
+def _check(result: int, what: str):
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def can_confine() -> bool:
+    """Namespaces and mounts need CAP_SYS_ADMIN (bit 21 of the effective set)."""
+    try:
+        with open("/proc/self/status") as f:
+            caps = next(line for line in f if line.startswith("CapEff:"))
+        return bool(int(caps.split()[1], 16) >> 21 & 1)
+    except (OSError, StopIteration, ValueError):
+        return False
+
+
+def can_drop_root() -> bool:
+    """Root can become another uid only with CAP_SETUID and CAP_SETGID (bits 7, 6)."""
+    if os.geteuid() != 0:
+        return True
+    try:
+        with open("/proc/self/status") as f:
+            caps = int(next(line for line in f if line.startswith("CapEff:")).split()[1], 16)
+        return bool(caps >> 7 & 1 and caps >> 6 & 1)
+    except (OSError, StopIteration, ValueError):
+        return False
+
+
+def new_uid() -> int:
+    lo, hi = UID_RANGE
+    return lo + secrets.randbelow(hi - lo)
+
+
+def unshare_namespaces():
+    _check(_libc.unshare(NAMESPACES), "unshare")
+
+
+def _mount(source, target, fstype, flags, data=None):
+    enc = lambda s: s.encode() if s is not None else None  # noqa: E731
+    _check(_libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data)),
+           f"mount {target}")
+
+
+def private_mounts(hide=(), keep=(), tmp_bytes: int = 64 * 1024**2):
+    """In the new mount namespace: our /proc, /tmp and /dev/shm; every folder
+    in ``hide`` emptied, except the folders in ``keep`` (the Python
+    installation) inside it, which stay reachable for any uid."""
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    size = f"size={max(tmp_bytes, 1 << 20)},mode=1777"
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, size)
+    if os.path.isdir("/dev/shm"):
+        _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, size)
+    keep = [os.path.realpath(k) for k in keep if os.path.isdir(k)]
+    # a folder others cannot traverse (/root) is masked too: what we keep inside
+    # it must be reachable by the submission's uid
+    masks = {os.path.realpath(h) for h in hide if os.path.isdir(h)}
+    masks |= {a for k in keep for a in _closed_ancestors(k)}
+    masks = sorted(m for m in masks if m != "/" and not any(_inside(m, o) for o in masks if o != m))
+    for n, mask in enumerate(masks):
+        inner = [k for k in keep if _inside(k, mask) or k == mask]
+        if mask in inner:
+            continue  # never mask the interpreter itself
+        staged = []
+        for i, k in enumerate(inner):
+            stage = f"/tmp/.keep-{n}-{i}"
+            os.mkdir(stage)
+            _mount(k, stage, None, MS_BIND | MS_REC)
+            staged.append((stage, k))
+        _mount("tmpfs", mask, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+        for stage, k in staged:
+            os.makedirs(k, mode=0o755, exist_ok=True)
+            _mount(stage, k, None, MS_MOVE)
+            os.rmdir(stage)
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path.startswith(folder.rstrip("/") + "/")
+
+
+def _closed_ancestors(path: str) -> list:
+    out, parent = [], os.path.dirname(path)
+    while parent not in ("/", ""):
+        try:
+            if not os.stat(parent).st_mode & 0o001:
+                out.append(parent)
+        except OSError:
+            pass
+        parent = os.path.dirname(parent)
+    return out
+
+
+def python_dirs() -> list:
+    """Where this interpreter and its packages live (kept visible)."""
+    import sys
+    dirs = {sys.prefix, sys.base_prefix, os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))}
+    dirs |= {p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p)}
+    return sorted({os.path.realpath(d) for d in dirs})
+
+
+def die_with_parent():
+    _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl")
+
+
+def become(uid: int):
+    """Drop root for good: no supplementary groups, the given uid and gid."""
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    if os.getuid() != uid or os.geteuid() != uid:
+        raise OSError("setuid did not take effect")
+
+
+# --- seccomp ----------------------------------------------------------------------
+
+_ARCH = {  # audit arch, syscall numbers
+    "x86_64": (0xC000003E, dict(
+        clone=56, clone3=435, unshare=272, setns=308, prctl=157, mount=165, umount2=166,
+        pivot_root=155, chroot=161, keyctl=250, add_key=248, request_key=249, ptrace=101,
+        process_vm_readv=310, process_vm_writev=311, kcmp=312, bpf=321, perf_event_open=298,
+        userfaultfd=323, kexec_load=246, init_module=175, finit_module=313, delete_module=176,
+        io_uring_setup=425, open_tree=428, move_mount=429, fsopen=430, fsconfig=431, fsmount=432,
+        fspick=433, mount_setattr=442)),
+    "aarch64": (0xC00000B7, dict(
+        clone=220, clone3=435, unshare=97, setns=268, prctl=167, mount=40, umount2=39,
+        pivot_root=41, chroot=51, keyctl=219, add_key=217, request_key=218, ptrace=117,
+        process_vm_readv=270, process_vm_writev=271, kcmp=272, bpf=280, perf_event_open=241,
+        userfaultfd=282, kexec_load=104, init_module=105, finit_module=273, delete_module=106,
+        io_uring_setup=425, open_tree=428, move_mount=429, fsopen=430, fsconfig=431, fsmount=432,
+        fspick=433, mount_setattr=442)),
+}
+_DENIED = ("unshare", "setns", "mount", "umount2", "pivot_root", "chroot", "keyctl", "add_key",
+           "request_key", "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "bpf",
+           "perf_event_open", "userfaultfd", "kexec_load", "init_module", "finit_module",
+           "delete_module", "io_uring_setup", "open_tree", "move_mount", "fsopen", "fsconfig",
+           "fsmount", "fspick", "mount_setattr")
+_LD_W_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
+_ALLOW, _ERRNO = 0x7FFF0000, 0x00050000
+_EPERM, _ENOSYS = 1, 38
+
+
+class _Prog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def _bpf(code, k, jt=0, jf=0) -> bytes:
+    return struct.pack("HBBI", code, jt, jf, k & 0xFFFFFFFF)
+
+
+def seccomp_filter() -> bytes | None:
+    """The BPF program, or None on an architecture we have no table for."""
+    table = _ARCH.get(platform.machine())
+    if table is None:
+        return None
+    arch, nr = table
+    deny = _ret(_ERRNO | _EPERM)
+    prog = [_bpf(_LD_W_ABS, 4), _bpf(_JEQ, arch, jt=1), _ret(_ERRNO | _ENOSYS),  # a foreign ABI
+            _bpf(_LD_W_ABS, 0)]
+    if arch == 0xC000003E:  # x32 syscalls alias the x86_64 ones with bit 30 set
+        prog += [_bpf(_JGE, 0x40000000, jf=1), _ret(_ERRNO | _ENOSYS)]
+    for name in _DENIED:
+        prog += [_bpf(_JEQ, nr[name], jf=1), deny]
+    prog += [_bpf(_JEQ, nr["clone3"], jf=1), _ret(_ERRNO | _ENOSYS)]  # libc falls back to clone
+    # clone: threads and forks yes, new namespaces no (flags are argument 0, offset 16)
+    prog += [_bpf(_JEQ, nr["clone"], jf=3), _bpf(_LD_W_ABS, 16), _bpf(_JSET, ANY_NAMESPACE, jf=1), deny,
+             _bpf(_LD_W_ABS, 0)]
+    # prctl: the parent-death signal stays (argument 0 is the option)
+    prog += [_bpf(_JEQ, nr["prctl"], jf=3), _bpf(_LD_W_ABS, 16), _bpf(_JEQ, PR_SET_PDEATHSIG, jf=1), deny]
+    prog += [_ret(_ALLOW)]
+    return b"".join(prog)
+
+
+def _ret(value: int) -> bytes:
+    return _bpf(_RET, value)
+
+
+def install_seccomp() -> bool:
+    program = seccomp_filter()
+    if program is None:
+        return False
+    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    buffer = ctypes.create_string_buffer(program, len(program))
+    prog = _Prog(len(program) // 8, ctypes.addressof(buffer))
+    _check(_libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(prog), 0, 0), "seccomp")
+    return True
+
+
+# --- the guard: one per submission, outside its namespaces ----------------------------
+
+def memory_of(uid: int) -> int:
+    """Proportional memory (Pss, bytes) of every process running as ``uid``."""
+    total = 0
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            if os.stat(f"/proc/{name}").st_uid != uid:
+                continue
+            with open(f"/proc/{name}/smaps_rollup", "rb") as f:
+                for line in f:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def guard(child: int, uid: int, memory_budget: int | None, period: float = 0.05) -> int:
+    """Wait for the submission's first process; kill it (and so its namespace)
+    when all its processes together use more than ``memory_budget`` bytes."""
+    while True:
+        try:
+            pid, status = os.waitpid(child, os.WNOHANG)
+        except ChildProcessError:
+            return 0
+        if pid:
+            return status
+        if memory_budget and memory_of(uid) > memory_budget:
+            os.kill(child, signal.SIGKILL)
+        time.sleep(period)
