@@ -17,32 +17,11 @@ c.GenerateSolution.preprocessors = [
 # One stub for both languages: the twins' code cells stay identical.
 c.ClearSolutions.code_stub = {"python": "# SEU CÓDIGO AQUI (YOUR CODE HERE)\nraise NotImplementedError()"}
 
-# Autograde in rnnquiz's isolated worker instead of the student's own kernel
-# (stock nbgrader's Execute step lets student code patch the checks).
-c.Autograde.autograde_preprocessors = [
-    "rnnquiz.nbgrader_grade.GradeIsolated",
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
-    "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
+# rnnquiz's steps (declared once in rnnquiz.pipelines): untrusted notebook
+# content dropped and tampered cells repaired before grading; grading in
+# rnnquiz's isolated worker instead of the student's own kernel (stock
+# nbgrader's Execute step lets student code patch the checks); feedback that
+# never shows the hidden test regions.
+from rnnquiz.pipelines import apply  # noqa: E402
 
-# Feedback shows scores and rnnquiz's messages, never the hidden test regions.
-c.GenerateFeedback.preprocessors = [
-    "nbgrader.preprocessors.GetGrades",
-    "nbgrader.preprocessors.ClearHiddenTests",
-    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-]
-
-# Tampered notebooks (deleted or edited test cells, altered metadata, another
-# assignment's cells) are repaired and graded instead of rejected.
-c.Autograde.sanitize_preprocessors = [
-    "nbgrader.preprocessors.ClearOutput",
-    "nbgrader.preprocessors.DeduplicateIds",
-    "nbgrader.preprocessors.OverwriteKernelspec",
-    "rnnquiz.nbgrader_grade.RepairCells",
-    "nbgrader.preprocessors.OverwriteCells",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
+apply(c)

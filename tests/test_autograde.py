@@ -55,7 +55,7 @@ def red_team(course):
         "write_results": ("count_rnn_params", {"count_rnn_params": "import os\n"
                           "def count_rnn_params(num_inputs, num_hiddens):\n"
                           f"    os.makedirs({str(course / 'reports')!r}, exist_ok=True)\n"
-                          f"    open({str(course / 'reports' / 'x.json')!r}, 'w').write('{{}}')\n    return 28\n"}, []),
+                          f"    open({str(course / 'reports' / 'x.json')!r}, 'w').write('{{}}')\n    return 0\n"}, []),
         "os_exit": ("rnn_forward", {"rnn_forward": "import os\ndef rnn_forward(inputs, H, W_xh, W_hh, b_h):\n"
                     "    os._exit(0)\n"}, []),
         "fork_bomb": ("rnn_forward", {"rnn_forward": "import os\ndef rnn_forward(inputs, H, W_xh, W_hh, b_h):\n"

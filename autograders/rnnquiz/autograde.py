@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import assignments
+from .messages import clip
 from .results import Results, to_csv
 
 BATCH = (8, 32)  # submissions per task (one pytest session each, in a warm process)
@@ -74,7 +75,11 @@ def _init_process(limits):
 
 
 def _grade_batch(items: list, db_url: str, assignment_id: str) -> list:
-    """Sanitize and grade one batch; returns Outcomes (no gradebook writes here)."""
+    """Sanitize and grade one batch; returns Outcomes (no gradebook writes here).
+
+    Every step is contained per student: whatever one submission does to
+    reading, sanitizing, grading or writing its notebook becomes its own
+    error line, and the rest of the batch is graded."""
     from .grade import grade_submissions
     from .notebook import NotebookError, from_dict
 
@@ -89,40 +94,43 @@ def _grade_batch(items: list, db_url: str, assignment_id: str) -> list:
             aid = name if name in assignments.ASSIGNMENTS else assignment_id
             subs.append((from_dict(nb, path, aid), student))
         except NotebookError as exc:
-            outcome.error = exc.message
-            subs.append((Results(assignment_id, "en", student, path, error=str(exc)), student))
+            outcome.error = str(exc)
+            subs.append((Results(assignment_id, "en", student, path, error=outcome.error), student))
         except Exception as exc:  # nbgrader's own checks reject it: a per-student error
-            outcome.error = f"{path}: nbgrader could not read or sanitize it ({type(exc).__name__}: {exc})"
+            outcome.error = f"{path}: could not be read or sanitized ({type(exc).__name__}: {clip(exc)})"
             subs.append((Results(assignment_id, "en", student, path, error=outcome.error), student))
     results = grade_submissions(subs, limits=_limits, pool=_pool)
     for outcome, result in zip(outcomes, results):
         outcome.results = result
-        if outcome.autograded is not None and not result.error:
-            from .nbgrader_grade import write_outcomes
-            write_outcomes(outcome.autograded, result)
-        outcome.autograded = _plain(outcome.autograded)
+        try:
+            if outcome.autograded is not None and not result.error:
+                from .nbgrader_grade import write_outcomes
+                write_outcomes(outcome.autograded, result)
+            outcome.autograded = _plain(outcome.autograded)
+        except Exception as exc:
+            outcome.autograded = None
+            outcome.error = f"{outcome.student}: the graded notebook could not be written ({type(exc).__name__})"
     return outcomes
 
 
 def sanitize(path: str, student: str, assignment_id: str, db_url: str):
-    """nbgrader's own sanitizing steps, in the order of its Autograde converter."""
+    """nbgrader's sanitizing steps as the course declares them (``pipelines.SANITIZE``)."""
     import nbformat
-    from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds,
-                                        OverwriteCells, OverwriteKernelspec)
 
-    from .nbgrader_grade import RepairCells
-    from .notebook import NotebookError
+    from .nbgrader_grade import clean_notebook
+    from .notebook import NotebookError, read_bytes
+    from .pipelines import SANITIZE, load
+    raw = read_bytes(path)  # no symbolic links, bounded size
     try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception as exc:
-        raise NotebookError(path, f"is not a readable notebook ({type(exc).__name__}); "
-                                  "the student should save it in Jupyter and submit again.") from None
+        nb = nbformat.from_dict(clean_notebook(json.loads(raw.decode("utf-8"))))
+    except (UnicodeDecodeError, ValueError, RecursionError, TypeError, AttributeError):
+        raise NotebookError(path, "is not a readable notebook; the student should save it in Jupyter "
+                                  "and submit again.") from None
     name = Path(path).stem
     resources = {"nbgrader": {"db_url": db_url, "assignment": assignment_id, "notebook": name,
                               "student": student}, "unique_key": name}
     with shared_gradebook(db_url):
-        for step in (ClearOutput, DeduplicateIds, OverwriteKernelspec, RepairCells, OverwriteCells,
-                     CheckCellMetadata):
+        for step in load(SANITIZE):
             nb, resources = step().preprocess(nb, resources)
     return nb
 
@@ -204,11 +212,15 @@ def discover(course_root: Path, assignment_id: str, student_glob: str, expected:
     submitted = course_root / "submitted"
     for student_dir in sorted(submitted.glob("*")):
         folder = student_dir / assignment_id
-        if not folder.is_dir() or not fnmatch.fnmatch(student_dir.name, student_glob):
+        if not fnmatch.fnmatch(student_dir.name, student_glob) or not (folder.is_dir() or folder.is_symlink()):
+            continue
+        if student_dir.is_symlink() or folder.is_symlink():  # never followed: it may point anywhere
+            missing += [Outcome(student_dir.name, name, error=f"{folder}: is a symbolic link; rnnquiz never "
+                                "follows links in submissions (nothing graded).") for name in expected]
             continue
         for name in expected:
             path = folder / f"{name}.ipynb"
-            if path.exists():
+            if path.exists() or path.is_symlink():
                 items.append((student_dir.name, str(path)))
             else:
                 missing.append(Outcome(student_dir.name, name, error=f"{path}: missing; the student "
@@ -244,23 +256,48 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
     batches = [items[i:i + size] for i in range(0, len(items), size)]
     # spread the batches so each grading process gets work from the start
     done = 0
-    with GradebookWriter(course_root, assignment_id, db_url) as writer, \
-            ProcessPoolExecutor(max_workers=min(jobs, max(1, len(batches))), initializer=_init_process,
-                                initargs=(limits,)) as executor:
+
+    def record(outcomes):
+        nonlocal done
+        writer.write(outcomes)  # overlaps with the batches still being graded
+        summary.outcomes.extend(outcomes)
+        done += len(outcomes)
+        if progress:
+            progress(done, len(items), time.monotonic() - start)
+
+    with GradebookWriter(course_root, assignment_id, db_url) as writer:
         writer.write(missing)
-        futures = {executor.submit(_grade_batch, batch, db_url, assignment_id): batch for batch in batches}
-        for future in as_completed(futures):
-            batch = futures[future]
-            try:
-                outcomes = future.result()
-            except Exception as exc:  # a grading process died: its batch is reported, not lost
-                outcomes = [Outcome(s, Path(p).stem, error=f"{p}: grading process failed ({exc})")
-                            for s, p in batch]
-            writer.write(outcomes)  # overlaps with the batches still being graded
-            summary.outcomes += outcomes
-            done += len(batch)
-            if progress:
-                progress(done, len(items), time.monotonic() - start)
+        broken = []
+        with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(batches))), initializer=_init_process,
+                                 initargs=(limits,)) as executor:
+            futures = {executor.submit(_grade_batch, batch, db_url, assignment_id): batch for batch in batches}
+            for future in as_completed(futures):
+                try:
+                    record(future.result())
+                except Exception:  # a grading process died: nobody in its batch is lost
+                    broken += futures[future]
+        # each student of a broken batch again, alone, in a fresh process: only
+        # the one who breaks it is left with an error line
+        for student, path in broken:
+            record(_grade_alone(student, path, db_url, assignment_id, limits))
+    summary.report_dir = write_reports(course_root, assignment_id, summary)
+    summary.seconds = time.monotonic() - start
+    return summary
+
+
+def _grade_alone(student: str, path: str, db_url: str, assignment_id: str, limits) -> list:
+    bound = limits.submission_timeout * 2 + 60  # start-up, a whole submission, and writing
+    with ProcessPoolExecutor(max_workers=1, initializer=_init_process, initargs=(limits,)) as executor:
+        try:
+            return executor.submit(_grade_batch, [(student, path)], db_url, assignment_id).result(timeout=bound)
+        except Exception as exc:
+            for proc in list(getattr(executor, "_processes", {}).values()):
+                proc.kill()  # a hung grading process must not hold the run
+            return [Outcome(student, Path(path).stem,
+                            error=f"{path}: grading this submission failed ({type(exc).__name__}); "
+                                  "grade it alone with `rnnquiz grade` to see why.")]
+
+
     summary.report_dir = write_reports(course_root, assignment_id, summary)
     summary.seconds = time.monotonic() - start
     return summary
@@ -300,7 +337,15 @@ class GradebookWriter:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SAWarning)  # nbgrader's own ORM use is noisy
             for student, group in sorted(by_student.items()):
-                self._write_student(student, group)
+                try:
+                    self._write_student(student, group)
+                    self.gb.db.commit()  # each student's scores kept as soon as written
+                except Exception as exc:
+                    self.gb.db.rollback()
+                    for o in group:
+                        o.autograded = None
+                        o.error = o.error or f"{student}: could not be written to the gradebook " \
+                                             f"({type(exc).__name__}: {clip(exc)})"
             self.gb.db.commit()
 
     def _write_student(self, student: str, outcomes: list):
@@ -310,10 +355,9 @@ class GradebookWriter:
         if dest.exists():
             shutil.rmtree(dest)
         dest.mkdir(parents=True)
-        timestamp = None
-        if (src / "timestamp.txt").exists():
-            shutil.copy(src / "timestamp.txt", dest / "timestamp.txt")
-            timestamp = utils.parse_utc((src / "timestamp.txt").read_text().strip())
+        timestamp = read_timestamp(src / "timestamp.txt")
+        if timestamp is not None:
+            (dest / "timestamp.txt").write_text(str(timestamp) + "\n")
         self.gb.update_or_create_student(student)
         submission = self.gb.update_or_create_submission(self.assignment_id, student, timestamp=timestamp)
         notebooks = {nb.name: nb for nb in submission.notebooks}
@@ -337,6 +381,18 @@ class GradebookWriter:
                     comments[gid].auto_comment = "No response." if unchanged and not meta.get("task") else None
 
 
+def read_timestamp(path: Path):
+    """The submission time nbgrader wrote, or None: the student controls this
+    file in the exchange, so a link, a huge file or garbage means "unknown"."""
+    from nbgrader import utils
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > 100:
+            return None
+        return utils.parse_utc(path.read_text(encoding="utf-8", errors="replace").strip())
+    except Exception:
+        return None
+
+
 def _node(cell: dict):
     import nbformat
     return nbformat.from_dict(cell)
@@ -353,9 +409,16 @@ def write_reports(course_root: Path, assignment_id: str, summary: Summary) -> Pa
         if o.error and not r.error:
             r.error = o.error
         results.append(r)
-        (out / "gradescope" / f"{o.student}.json").write_text(r.to_json() + "\n", encoding="utf-8")
+        try:
+            (out / "gradescope" / f"{o.student}.json").write_text(r.to_json() + "\n", encoding="utf-8")
+        except (OSError, ValueError) as exc:  # that student's file only
+            r.error = r.error or f"{o.student}: results.json could not be written ({type(exc).__name__})"
     (out / "grades.csv").write_text(to_csv(results), encoding="utf-8")
-    class_report([r for r in results if not r.error], out)
+    try:
+        class_report([r for r in results if not r.error], out)
+    except Exception as exc:  # the report is a summary: the grades are already written
+        print(f"rnnquiz: the class report could not be drawn ({type(exc).__name__}: {clip(exc)})",
+              file=sys.stderr)
     return out
 
 

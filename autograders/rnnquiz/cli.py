@@ -10,7 +10,7 @@ EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 2, 3
 
 def _grade(args) -> int:
     from .grade import grade
-    result = grade(args.notebook, student=args.student)
+    result = grade(args.notebook, student=args.student, assignment_id=args.assignment)
     text = result.to_json() if args.format == "gradescope" else result.to_text()
     if args.output:
         Path(args.output).write_text(text + "\n", encoding="utf-8")
@@ -60,6 +60,8 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("notebook")
     g.add_argument("--student", default="student",
                    help="student id; it seeds the inputs the graders draw (default: student)")
+    g.add_argument("--assignment", default=None,
+                   help="which assignment the notebook is (default: its file name; never its content)")
     g.add_argument("--format", choices=["text", "gradescope"], default="text")
     g.add_argument("-o", "--output", help="write here instead of standard output")
     g.set_defaults(run=_grade)

@@ -76,9 +76,10 @@ def grade_submissions(subs: list, *, public_only: bool = False, limits: Limits |
     return results
 
 
-def grade(path, student: str = "student", **kwargs) -> Results:
-    """Grade one notebook; raises ``NotebookError`` when it cannot be graded."""
-    sub = notebook.read(path)  # raise early, with the file's own message
+def grade(path, student: str = "student", assignment_id: str | None = None, **kwargs) -> Results:
+    """Grade one notebook as ``assignment_id`` (default: the file's name says
+    which); raises ``NotebookError`` when it cannot be graded."""
+    sub = notebook.read(path, assignment_id)  # raise early, with the file's own message
     [result] = grade_many([Request(str(path), student, sub.assignment.id)], **kwargs)
     return result
 

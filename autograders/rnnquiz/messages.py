@@ -5,6 +5,8 @@ by the notebook's language, so graders never hold prose.
 """
 from __future__ import annotations
 
+import re
+
 MESSAGES = {
     # --- what went wrong when calling the student's code --------------------
     "not_implemented": (
@@ -190,12 +192,28 @@ MISTAKES = {
 }
 
 
+ECHO_LIMIT = 300  # characters of any one value echoed into feedback
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clip(value, limit: int = ECHO_LIMIT) -> str:
+    """A value as feedback may show it: control characters and terminal escapes
+    removed, lone surrogates replaced, at most ``limit`` characters."""
+    text = _CONTROL.sub("", str(value)[: limit * 4])
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def text(key: str, lang: str, **params) -> str:
-    """A message in ``lang``; unknown params or keys never break feedback."""
+    """A message in ``lang``; unknown params or keys never break feedback.
+
+    Every value is bounded (numbers keep their type for format specs): what a
+    student's code returned or raised can never flood a report."""
     table = MESSAGES.get(key) or MISTAKES.get(key)
     if table is None:
-        return key
+        return clip(key)
     template = table[0 if lang == "pt" else 1]
+    params = {k: v if type(v) in (int, float, bool) else clip(v) for k, v in params.items()}
     try:
         return template.format(**params)
     except (KeyError, ValueError, IndexError):

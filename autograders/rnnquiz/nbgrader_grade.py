@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import atexit
 
+from pathlib import Path
+
+from nbformat import from_dict
 from nbformat.v4 import new_output
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Float
+from traitlets import Float, Integer
 
 from . import assignments, notebook
 from .grade import grade_submissions
@@ -89,6 +92,62 @@ def write_outcomes(nb, result: Results):
 def _failure(message: str):
     first = message.splitlines()[0] if message else ""
     return new_output("error", ename="RnnquizFailure", evalue=first, traceback=message.splitlines())
+
+
+NBGRADER_KEYS = {"grade": bool, "solution": bool, "locked": bool, "task": bool, "grade_id": str,
+                 "points": (int, float), "schema_version": int, "checksum": str, "cell_type": str}
+
+
+class SubmissionRejected(Exception):
+    """A submission that is not graded; the message says which file and what to do."""
+
+
+class DropUntrusted(NbGraderPreprocessor):
+    """Sanitizing step: only what grading needs survives from a student's file.
+
+    Notebook metadata, cell metadata other than nbgrader's known scalar keys,
+    outputs and attachments are dropped (a student controls them all: a few MB
+    of nested metadata became hundreds of MB once written back indented).
+    Sources that are not text become empty; lone surrogates are replaced.  A
+    submitted file that is a symbolic link or larger than ``max_bytes`` is
+    rejected: that student's error, nobody else's.
+    """
+
+    max_bytes = Integer(notebook.MAX_BYTES, help="Largest submitted notebook, in bytes.").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        meta = resources.get("metadata") or {}
+        if meta.get("path") and meta.get("name"):
+            path = Path(meta["path"]) / f"{meta['name']}.ipynb"
+            try:
+                notebook.check_file(path, self.max_bytes)
+            except notebook.NotebookError as exc:
+                raise SubmissionRejected(str(exc)) from None
+        return from_dict(clean_notebook(nb)), resources
+
+
+def clean_notebook(nb) -> dict:
+    """The notebook reduced to cells with text sources and known nbgrader metadata."""
+    kernelspec = nb.get("metadata", {}).get("kernelspec") if isinstance(nb.get("metadata"), dict) else None
+    cells = []
+    for cell in nb.get("cells", []) if isinstance(nb.get("cells"), list) else []:
+        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
+            continue
+        out = {"cell_type": cell["cell_type"], "metadata": {}, "source": notebook.cell_source(cell)}
+        nbg = notebook.nbgrader_meta(cell)
+        kept = {k: v for k, v in nbg.items() if k in NBGRADER_KEYS and isinstance(v, NBGRADER_KEYS[k])
+                and not (type(v) is str and len(v) > 200)}
+        if kept:
+            out["metadata"]["nbgrader"] = kept
+        if type(cell.get("id")) is str and len(cell["id"]) <= 64:
+            out["id"] = cell["id"]
+        if cell["cell_type"] == "code":
+            out["outputs"], out["execution_count"] = [], None
+        cells.append(out)
+    metadata = {}
+    if isinstance(kernelspec, dict) and all(type(v) is str and len(v) < 200 for v in kernelspec.values()):
+        metadata["kernelspec"] = dict(kernelspec)
+    return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
 
 
 class RepairCells(NbGraderPreprocessor):

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import assignments
+from .wire import clean_text
 
 
 class NotebookError(Exception):
@@ -23,17 +25,50 @@ class Submission:
     cells: list  # [(index, grade_id, source)] for every code cell to execute
 
 
-def read(path, assignment_id: str | None = None) -> Submission:
-    """Read and check one notebook; ``assignment_id`` overrides detection."""
+MAX_BYTES = 8 * 1024 * 1024  # a notebook without outputs is tens of KB; with outputs, a few MB
+
+
+def check_file(path, max_bytes: int = MAX_BYTES) -> None:
+    """Refuse, with a message for the student, what rnnquiz never reads:
+    a symbolic link, a folder, a file above ``max_bytes``."""
     path = Path(path)
+    if path.is_symlink():
+        raise NotebookError(path, "is a symbolic link; rnnquiz never follows links in submissions. "
+                                  "Submit the notebook file itself.")
     if not path.exists():
         raise NotebookError(path, "no such file; give the path of a submitted .ipynb notebook.")
     if path.is_dir():
         raise NotebookError(path, "is a folder; give the path of a .ipynb notebook inside it.")
+    if path.stat().st_size > max_bytes:
+        raise NotebookError(path, _too_large(max_bytes))
+
+
+def _too_large(max_bytes: int) -> str:
+    return (f"is larger than {max_bytes / 1024**2:g} MB; clear the outputs "
+            "(Kernel > Restart & Clear Output), save and submit again.")
+
+
+def read_bytes(path, max_bytes: int = MAX_BYTES) -> bytes:
+    """A submitted file's bytes: never through a symbolic link, never above ``max_bytes``."""
+    path = Path(path)
+    check_file(path, max_bytes)
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError as exc:
         raise NotebookError(path, f"cannot be read ({exc.strerror}).") from None
+    with os.fdopen(fd, "rb") as f:
+        raw = f.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise NotebookError(path, _too_large(max_bytes))
+    return raw
+
+
+def read(path, assignment_id: str | None = None, max_bytes: int = MAX_BYTES) -> Submission:
+    """Read and check one notebook.  Which assignment it is comes from the
+    caller (``assignment_id``) or else from the file name, never from the
+    notebook's content."""
+    path = Path(path)
+    raw = read_bytes(path, max_bytes)
     if not raw.strip():
         raise NotebookError(path, "is empty; save the notebook in Jupyter and submit it again.")
     try:
@@ -59,20 +94,17 @@ def _identify(nb: dict, path: Path, assignment_id, known: str) -> assignments.As
         if assignment_id not in assignments.ASSIGNMENTS:
             raise NotebookError(path, f"unknown assignment {assignment_id!r}; known: {known}.")
         return assignments.ASSIGNMENTS[assignment_id]
-    meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
-    tag = meta.get("rnnquiz") if isinstance(meta.get("rnnquiz"), dict) else {}
-    for candidate in (tag.get("assignment"), path.stem):
-        if type(candidate) is str and candidate in assignments.ASSIGNMENTS:
-            return assignments.ASSIGNMENTS[candidate]
+    if path.stem in assignments.ASSIGNMENTS:
+        return assignments.ASSIGNMENTS[path.stem]
     raise NotebookError(path, f"is not a notebook of a known assignment (known: {known}); "
                               "grade the notebook you were given, without renaming it.")
 
 
-def _source(cell: dict) -> str:
+def cell_source(cell: dict) -> str:
     src = cell.get("source", "")
     if type(src) is list:
         src = "".join(s for s in src if type(s) is str)
-    return src if type(src) is str else ""
+    return clean_text(src) if type(src) is str else ""
 
 
 def nbgrader_meta(cell: dict) -> dict:
@@ -97,5 +129,5 @@ def _code_cells(nb: dict) -> list:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code" or is_test_cell(cell):
             continue
         grade_id = nbgrader_meta(cell).get("grade_id")
-        cells.append((index, grade_id if type(grade_id) is str else None, _source(cell)))
+        cells.append((index, grade_id if type(grade_id) is str else None, cell_source(cell)))
     return cells

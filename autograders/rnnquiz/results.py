@@ -32,7 +32,8 @@ class QuestionResult:
     def score(self) -> float:
         if self.error:
             return 0.0
-        return float(sum(c.points for c in self.checks if c.passed))
+        # never above the question's points, whatever the graders recorded
+        return min(float(sum(c.points for c in self.checks if c.passed)), float(self.max_score))
 
     @property
     def status(self) -> str:
@@ -110,7 +111,8 @@ class Results:
         """Gradescope's results.json: top-level score, one test per question."""
         tests = [{"name": q.name, "score": q.score, "max_score": q.max_score,
                   "status": q.status, "output": q.feedback(self.lang)} for q in self.questions]
-        out = {"score": self.score, "tests": tests}
+        out = {"score": self.score, "tests": tests,
+               "extra_data": {"assignment": self.assignment, "max_score": self.max_score}}
         extra = ([self.error] if self.error else []) + self.notes
         if extra:
             out["output"] = "\n".join(extra)
