@@ -68,3 +68,25 @@ def test_check_runs_public_checks_and_says_hidden_tests_remain(tmp_path):
     assert "faltou a tanh" in line
     assert "concat_operands" in done.stdout and "passou" in done.stdout
     assert "variante" not in done.stdout  # public checks only
+
+
+def test_the_file_name_or_assignment_decides_never_the_content(tmp_path):
+    """A rnn_from_scratch solution renamed as another assignment is graded as
+    that assignment (never above its maximum); --assignment overrides the name."""
+    renamed = tmp_path / "torch_rnn_by_hand_en.ipynb"
+    renamed.write_text(samples.solution_path("rnn_from_scratch", ROOT).read_text())
+    out = tmp_path / "results.json"
+    done = run("grade", renamed, "--format", "gradescope", "-o", out)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(out.read_text())
+    assert data["extra_data"]["assignment"] == "torch_rnn_by_hand_en"
+    assert data["score"] <= data["extra_data"]["max_score"] == 15
+    done = run("grade", renamed, "--assignment", "rnn_from_scratch")
+    assert done.returncode == 0 and "18 / 18" in done.stdout
+
+
+def test_a_symbolic_link_is_never_followed(tmp_path):
+    link = tmp_path / "rnn_from_scratch.ipynb"
+    link.symlink_to(samples.solution_path("rnn_from_scratch", ROOT))
+    done = run("grade", link)
+    assert done.returncode == 2 and "symbolic link" in done.stderr and "Traceback" not in done.stderr

@@ -62,16 +62,16 @@ class AutogradeError(RuntimeError):
 _pool = None
 
 
-def _init_process(limits):
+def _init_process(limits, sandbox=None):
     """Runs once per grading process: its worker pool starts importing torch now."""
     global _pool, _limits
-    from . import sandbox
-    sandbox._warned = True  # the parent has said it already, once
+    from . import sandbox as sandbox_module
+    sandbox_module._warned = True  # the parent has said it already, once
     import torch
     torch.set_num_threads(1)  # several grading processes share the cores; OpenMP spinning would fight
     from .session import Pool
     _limits = limits
-    _pool = Pool(limits).launch()
+    _pool = Pool(limits, sandbox).launch()
 
 
 def _grade_batch(items: list, db_url: str, assignment_id: str) -> list:
@@ -230,7 +230,7 @@ def discover(course_root: Path, assignment_id: str, student_glob: str, expected:
 
 def autograde(assignment_id: str, course_root: Path | None = None, student_glob: str = "*",
               jobs: int | None = None, db_url: str | None = None, limits=None,
-              progress=None) -> Summary:
+              progress=None, sandbox=None) -> Summary:
     from nbgrader.api import Gradebook, MissingEntry
 
     from .sandbox import Limits
@@ -240,7 +240,7 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
     jobs = max(1, jobs or os.cpu_count() or 1)
     start = time.monotonic()
     from .sandbox import warn_if_unsandboxed
-    warn_if_unsandboxed()
+    warn_if_unsandboxed(sandbox)
     try:
         with Gradebook(db_url) as gb:
             expected = [nb.name for nb in gb.find_assignment(assignment_id).notebooks]
@@ -269,7 +269,7 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
         writer.write(missing)
         broken = []
         with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(batches))), initializer=_init_process,
-                                 initargs=(limits,)) as executor:
+                                 initargs=(limits, sandbox)) as executor:
             futures = {executor.submit(_grade_batch, batch, db_url, assignment_id): batch for batch in batches}
             for future in as_completed(futures):
                 try:
@@ -279,15 +279,15 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
         # each student of a broken batch again, alone, in a fresh process: only
         # the one who breaks it is left with an error line
         for student, path in broken:
-            record(_grade_alone(student, path, db_url, assignment_id, limits))
+            record(_grade_alone(student, path, db_url, assignment_id, limits, sandbox))
     summary.report_dir = write_reports(course_root, assignment_id, summary)
     summary.seconds = time.monotonic() - start
     return summary
 
 
-def _grade_alone(student: str, path: str, db_url: str, assignment_id: str, limits) -> list:
+def _grade_alone(student: str, path: str, db_url: str, assignment_id: str, limits, sandbox) -> list:
     bound = limits.submission_timeout * 2 + 60  # start-up, a whole submission, and writing
-    with ProcessPoolExecutor(max_workers=1, initializer=_init_process, initargs=(limits,)) as executor:
+    with ProcessPoolExecutor(max_workers=1, initializer=_init_process, initargs=(limits, sandbox)) as executor:
         try:
             return executor.submit(_grade_batch, [(student, path)], db_url, assignment_id).result(timeout=bound)
         except Exception as exc:

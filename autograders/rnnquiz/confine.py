@@ -229,7 +229,9 @@ def install_seccomp() -> bool:
 # --- the guard: one per submission, outside its namespaces ----------------------------
 
 def memory_of(uid: int) -> int:
-    """Proportional memory (Pss, bytes) of every process running as ``uid``."""
+    """Resident memory not backed by files (bytes) of every process running as
+    ``uid``.  From ``statm``, which needs no ptrace rights over the process."""
+    page = os.sysconf("SC_PAGE_SIZE")
     total = 0
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -237,19 +239,21 @@ def memory_of(uid: int) -> int:
         try:
             if os.stat(f"/proc/{name}").st_uid != uid:
                 continue
-            with open(f"/proc/{name}/smaps_rollup", "rb") as f:
-                for line in f:
-                    if line.startswith(b"Pss:"):
-                        total += int(line.split()[1]) * 1024
-                        break
-        except (OSError, ValueError):
+            with open(f"/proc/{name}/statm", "rb") as f:
+                fields = f.read().split()
+            total += (int(fields[1]) - int(fields[2])) * page  # resident - file-backed/shared
+        except (OSError, ValueError, IndexError):
             continue
     return total
 
 
 def guard(child: int, uid: int, memory_budget: int | None, period: float = 0.05) -> int:
-    """Wait for the submission's first process; kill it (and so its namespace)
-    when all its processes together use more than ``memory_budget`` bytes."""
+    """Wait for the submission's first process; end it (and so its namespace)
+    when all its processes together use more than ``memory_budget`` bytes.
+
+    The guard holds no CAP_KILL for another uid: it ends the submission by
+    exiting, which delivers the server's parent-death signal (seccomp keeps
+    the student from clearing it)."""
     while True:
         try:
             pid, status = os.waitpid(child, os.WNOHANG)
@@ -258,5 +262,9 @@ def guard(child: int, uid: int, memory_budget: int | None, period: float = 0.05)
         if pid:
             return status
         if memory_budget and memory_of(uid) > memory_budget:
-            os.kill(child, signal.SIGKILL)
+            try:
+                os.kill(child, signal.SIGKILL)
+            except OSError:
+                pass
+            return -1
         time.sleep(period)

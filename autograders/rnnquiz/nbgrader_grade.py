@@ -47,6 +47,8 @@ def shared_pool(limits: Limits) -> Pool:
 class GradeIsolated(NbGraderPreprocessor):
     call_timeout = Float(10.0, help="Seconds one call into student code may take.").tag(config=True)
     submission_timeout = Float(120.0, help="Seconds a whole submission may take.").tag(config=True)
+    memory_budget = Integer(Limits.memory_budget, help="Bytes all of one submission's processes "
+                            "may use together.").tag(config=True)
 
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader", {})
@@ -54,7 +56,8 @@ class GradeIsolated(NbGraderPreprocessor):
         name = str(resources.get("metadata", {}).get("name") or info.get("assignment") or "")
         # the file name decides the assignment, not metadata a student could edit
         aid = name if name in assignments.ASSIGNMENTS else info.get("assignment")
-        limits = Limits(call_timeout=self.call_timeout, submission_timeout=self.submission_timeout)
+        limits = Limits(call_timeout=self.call_timeout, submission_timeout=self.submission_timeout,
+                        memory_budget=self.memory_budget)
         try:
             sub = notebook.from_dict(nb, f"{name}.ipynb", aid if aid in assignments.ASSIGNMENTS else None)
         except notebook.NotebookError as exc:

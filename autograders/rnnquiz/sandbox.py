@@ -119,6 +119,9 @@ def worker_command(fd: int, config: SandboxConfig) -> tuple[list, dict]:
                 # only so that each submission gets namespaces and mounts of its own
                 # (dropped with root before any student code runs; see confine.py)
                 "--cap-add", "CAP_SYS_ADMIN",
+                # so that a submission's guard can end it (kill, parent-death
+                # signal) although it runs under another uid
+                "--cap-add", "CAP_KILL",
                 "--clearenv"]
         for key, value in env.items():
             args += ["--setenv", key, value]

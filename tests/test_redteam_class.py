@@ -1,0 +1,346 @@
+"""Class-level red team: one hostile student must not change anyone else's grade.
+
+Honest students are graded in the same pool before and after each attacker
+(``--jobs 1`` keeps one pool and the students' order), by ``rnnquiz autograde``
+and by ``nbgrader autograde`` with rnnquiz's preprocessors.  For every run:
+the honest students keep exactly the marks they get alone, the run ends within
+its bound, the gradebook holds everyone, and no student process is left.
+"""
+import csv
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from rnnquiz import samples
+from rnnquiz.autograde import autograde
+from rnnquiz.confine import UID_RANGE
+from rnnquiz.grade import Request, grade_many
+from rnnquiz.sandbox import Limits, SandboxConfig
+
+from support import ROOT, full_marks, submission
+
+pytestmark = pytest.mark.slow
+AID = "rnn_from_scratch"
+LIMITS = Limits(call_timeout=3.0, submission_timeout=40.0, memory_budget=1024**3)
+
+# the serving loop's frame holds the socket and the current request id: an
+# attacker can forge a well-addressed header, so only size and time protect us
+FORGE = '''
+import os, struct, sys, time
+def _frame():
+    f = sys._getframe()
+    while f is not None and "msg_id" not in f.f_locals:
+        f = f.f_back
+    return f.f_locals["self"].sock, f.f_locals["msg_id"]
+'''
+HONEST_BEFORE = ("a_honest", "b_mistake")
+HONEST_AFTER = ("y_honest", "z_mistake")
+
+
+def attacks() -> dict:
+    """student -> (the question it must lose or None, answers, extra cells, how to plant it)."""
+    return {
+        "m01_trickle": ("rnn_step", {"rnn_step": FORGE + '''
+def rnn_step(X, H, W_xh, W_hh, b_h):
+    sock, msg_id = _frame()
+    sock.sendall(struct.pack("!IiI", 1000, os.getpid(), msg_id))
+    while True:
+        sock.sendall(b" ")
+        time.sleep(1)
+'''}, []),
+        "m02_daemon": ("rnn_forward", {"rnn_forward": '''
+import os, signal, time
+def rnn_forward(inputs, H, W_xh, W_hh, b_h):
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:  # a daemon that kills whatever it can see, for a minute
+            end = time.time() + 60
+            while time.time() < end:
+                for pid in range(2, 2048):
+                    if pid != os.getpid():
+                        try:
+                            os.kill(pid, signal.SIGKILL)
+                        except OSError:
+                            pass
+                time.sleep(0.005)
+        os._exit(0)
+    time.sleep(0.3)
+    raise ValueError("planted")
+'''}, []),
+        "m03_surrogate": ("rnn_step", {"rnn_step": '''
+def rnn_step(X, H, W_xh, W_hh, b_h):
+    raise ValueError("\\ud800 lone surrogate")
+'''}, ["x = '\\ud800'"]),
+        "m04_number_source": (None, {}, [], "number_source"),
+        "m05_garbage_timestamp": (None, {}, [], "garbage_timestamp"),
+        "m06_metadata_bomb": (None, {}, [], "metadata_bomb"),
+        "m07_oversized": ("*", {}, [], "oversized"),
+        "m08_amplify": ("concat_operands", {"concat_operands": FORGE + '''
+def concat_operands(X, H, W_xh, W_hh):
+    sock, msg_id = _frame()
+    body = b"[]," * (1024 * 1024)
+    sock.sendall(struct.pack("!IiI", len(body), os.getpid(), msg_id) + body)
+    time.sleep(30)
+'''}, []),
+        "m09_amplify_huge": ("count_rnn_params", {"count_rnn_params": FORGE + '''
+def count_rnn_params(num_inputs, num_hiddens):
+    sock, msg_id = _frame()
+    sock.sendall(struct.pack("!IiI", 64 * 1024 * 1024, os.getpid(), msg_id) + b"[]," * 100000)
+    time.sleep(30)
+'''}, []),
+        "m10_memory_forks": ("concat_operands", {"concat_operands": '''
+import os, time
+def concat_operands(X, H, W_xh, W_hh):
+    for _ in range(3):  # each under the per-process limit, together over the budget
+        if os.fork() == 0:
+            block = b"x" * (600 * 1024 * 1024)
+            time.sleep(30)
+            os._exit(0)
+    time.sleep(2.5)
+    return torch.cat((X, H), 1), torch.cat((W_xh, W_hh), 0)
+'''}, []),
+        "m11_long_string": ("next_char_pairs", {"next_char_pairs": '''
+def next_char_pairs(text):
+    return "\\x1b[31m" + "x" * 5_000_000, text[1:]
+'''}, []),
+        "m12_symlink": ("*", {}, [], "symlink"),
+        "m13_userns_keyring": ("next_char_output_shape", {"next_char_output_shape": '''
+import ctypes
+def next_char_output_shape(num_steps, batch_size, vocab_size):
+    libc = ctypes.CDLL(None, use_errno=True)
+    escaped = libc.unshare(0x10000000) == 0                 # a user namespace
+    escaped |= libc.syscall(250, 0, -4, 1, 0, 0) >= 0       # keyctl: the uid's keyring
+    escaped |= libc.syscall(101, 16, 1, 0, 0) == 0          # ptrace(ATTACH, pid 1)
+    return (num_steps, batch_size, vocab_size) if escaped else (0, 0, 0)
+'''}, []),
+        "m14_write_course": ("count_rnn_params", {"count_rnn_params": '''
+import glob
+def count_rnn_params(num_inputs, num_hiddens):
+    found = [p for top in ("/tmp", "/work") for pattern in ("gradebook.db", "source/*/*.ipynb")
+             for p in glob.glob(f"{top}/**/{pattern}", recursive=True)]
+    for path in found:
+        open(path, "a").write("x")
+    return 28 if found else 0
+'''}, []),
+    }
+
+
+def plant(folder, how, nb):
+    path = folder / f"{AID}.ipynb"
+    text = json.dumps(nb)
+    if how == "number_source":
+        nb["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                            "source": 42})
+        text = json.dumps(nb)
+    elif how == "metadata_bomb":
+        nb["metadata"]["bomb"] = [[[[i, "y" * 20] for i in range(60)]] for _ in range(400)]
+        nb["cells"][0]["metadata"]["bomb"] = nb["metadata"]["bomb"]
+        text = json.dumps(nb)
+    elif how == "oversized":
+        text = json.dumps(nb) + " " * (9 * 1024 * 1024)
+    if how == "symlink":
+        path.symlink_to(samples.solution_path(AID, ROOT))
+    else:
+        path.write_text(text)
+    stamp = "garbage\ud800" if how == "garbage_timestamp" else "2026-11-22 12:00:00.000000 UTC"
+    (folder / "timestamp.txt").write_text(stamp, errors="surrogatepass")
+
+
+def nbgrader(*args, cwd, check=True):
+    env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}")
+    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=1200)
+    if check:
+        assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+def make_course(root):
+    shutil.copytree(ROOT / "source" / AID, root / "source" / AID)
+    shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    nbgrader("generate_assignment", AID, cwd=root)
+    solution = json.loads(samples.solution_path(AID, ROOT).read_text())
+    mistake = submission(AID, {"rnn_step": samples.mistake(AID, "no_tanh").code})
+    honest = {"a_honest": solution, "b_mistake": mistake, "y_honest": solution, "z_mistake": mistake}
+    for student, nb in honest.items():
+        folder = root / "submitted" / student / AID
+        folder.mkdir(parents=True)
+        plant(folder, None, nb)
+    for student, (_q, answers, extra, *how) in attacks().items():
+        folder = root / "submitted" / student / AID
+        folder.mkdir(parents=True)
+        plant(folder, how[0] if how else None, submission(AID, answers, extra))
+    return root
+
+
+def leftover_student_processes(within: float = 10.0) -> list:
+    """Student processes (their uids) still alive after ``within`` seconds; a
+    killed namespace takes a moment to free its memory, and zombies hold none."""
+    lo, hi = UID_RANGE
+    end = time.monotonic() + within
+    while True:
+        out = []
+        for name in os.listdir("/proc"):
+            try:
+                if name.isdigit() and lo <= os.stat(f"/proc/{name}").st_uid < hi:
+                    state = open(f"/proc/{name}/stat").read().rsplit(")", 1)[1].split()[0]
+                    if state != "Z":
+                        out.append((int(name), state))
+            except (OSError, IndexError):
+                pass
+        if not out or time.monotonic() > end:
+            return out
+        time.sleep(0.2)
+
+
+def expected_scores(question):
+    marks = full_marks(AID)
+    if question == "*":
+        return {q: 0.0 for q in marks}
+    if question:
+        marks[question] = 0.0
+    return marks
+
+
+@pytest.fixture(scope="module")
+def alone(tmp_path_factory):
+    """The honest students graded alone: what they must get in any class."""
+    course = make_course(tmp_path_factory.mktemp("alone"))
+    reqs = [Request(str(course / "submitted" / s / AID / f"{AID}.ipynb"), s, AID)
+            for s in HONEST_BEFORE + HONEST_AFTER]
+    return {r.student: r for r in grade_many(reqs, limits=LIMITS)}
+
+
+@pytest.fixture(scope="module", params=["bubblewrap", "no-bubblewrap"])
+def rnnquiz_run(request, tmp_path_factory):
+    if request.param == "bubblewrap" and shutil.which("bwrap") is None:
+        pytest.skip("bubblewrap not installed")
+    sandbox = SandboxConfig(use_bwrap=None if request.param == "bubblewrap" else False)
+    course = make_course(tmp_path_factory.mktemp(f"class-{request.param}"))
+    start = time.monotonic()
+    summary = autograde(AID, course_root=course, jobs=1, limits=LIMITS, sandbox=sandbox)
+    return course, summary, time.monotonic() - start
+
+
+def test_rnnquiz_autograde_keeps_every_honest_grade(rnnquiz_run, alone):
+    course, summary, seconds = rnnquiz_run
+    by_student = {o.student: o for o in summary.outcomes}
+    assert set(by_student) == set(attacks()) | set(HONEST_BEFORE + HONEST_AFTER)
+    for student, result in alone.items():
+        mine = by_student[student].results
+        assert [(q.name, q.score, q.feedback("pt")) for q in mine.questions] == \
+               [(q.name, q.score, q.feedback("pt")) for q in result.questions], student
+    # the bound: every attack costs at most its timeouts, never the run
+    print(f"\nclass of {len(by_student)} with {len(attacks())} attackers graded in {seconds:.1f} s")
+    assert seconds < 240
+    assert leftover_student_processes() == []
+
+
+def test_each_attack_costs_only_its_own_marks(rnnquiz_run):
+    course, summary, _ = rnnquiz_run
+    by_student = {o.student: o for o in summary.outcomes}
+    for student, (question, *_rest) in attacks().items():
+        outcome = by_student[student]
+        got = {q.name: q.score for q in outcome.results.questions} if outcome.results and \
+            not outcome.results.error else {q: 0.0 for q in full_marks(AID)}
+        assert got == expected_scores(question), (student, outcome.error, outcome.results and
+                                                  outcome.results.to_text())
+    assert "symbolic link" in by_student["m12_symlink"].error
+    assert "larger than" in by_student["m07_oversized"].error
+
+
+def test_gradebook_and_files_hold_everyone_within_bounds(rnnquiz_run):
+    course, summary, _ = rnnquiz_run
+    export = course / "export.csv"
+    nbgrader("export", f"--to={export}", cwd=course)
+    with open(export) as f:
+        rows = {r["student_id"]: float(r["score"]) for r in csv.DictReader(f)}
+    assert set(rows) >= set(HONEST_BEFORE + HONEST_AFTER) | set(attacks()) - {"m07_oversized", "m12_symlink"}
+    for o in summary.graded:
+        assert rows[o.student] == o.results.score, o.student
+    # the metadata bomb wrote back no bigger than what came in
+    bomb_in = (course / "submitted" / "m06_metadata_bomb" / AID / f"{AID}.ipynb").stat().st_size
+    bomb_out = (course / "autograded" / "m06_metadata_bomb" / AID / f"{AID}.ipynb").stat().st_size
+    print(f"\nmetadata bomb: {bomb_in} bytes in, {bomb_out} bytes written")
+    assert bomb_out < min(bomb_in, 200_000)
+    # a 5 MB string returned by a stub is echoed clipped everywhere
+    reports = course / "reports" / AID
+    assert (reports / "gradescope" / "m11_long_string.json").stat().st_size < 20_000
+    assert (course / "autograded" / "m11_long_string" / AID / f"{AID}.ipynb").stat().st_size < 200_000
+    assert "\x1b" not in (reports / "gradescope" / "m11_long_string.json").read_text()
+    for path in reports.rglob("*"):
+        if path.suffix in (".json", ".csv", ".md"):
+            path.read_text(encoding="utf-8")  # no lone surrogate anywhere: every file is valid UTF-8
+    assert json.loads((reports / "gradescope" / "a_honest.json").read_text())["extra_data"]["assignment"] == AID
+
+
+def test_the_sandbox_blocks_namespaces_keyrings_and_ptrace(rnnquiz_run):
+    if platform.machine() not in ("x86_64",):
+        pytest.skip("the attack uses x86_64 syscall numbers")
+    course, summary, _ = rnnquiz_run
+    result = next(o for o in summary.outcomes if o.student == "m13_userns_keyring").results
+    assert "(0, 0, 0)" in result.question("next_char_output_shape").feedback("pt")
+
+
+@pytest.fixture(scope="module")
+def nbgrader_run(tmp_path_factory):
+    course = make_course(tmp_path_factory.mktemp("class-nbgrader"))
+    start = time.monotonic()
+    done = nbgrader("autograde", AID, "--GradeIsolated.call_timeout=3", "--GradeIsolated.submission_timeout=40",
+                    f"--GradeIsolated.memory_budget={1024 ** 3}", cwd=course, check=False)
+    seconds = time.monotonic() - start
+    nbgrader("export", f"--to={course / 'export.csv'}", cwd=course)
+    with open(course / "export.csv") as f:
+        rows = {r["student_id"]: float(r["score"]) for r in csv.DictReader(f)}
+    return course, done, rows, seconds
+
+
+def test_nbgrader_autograde_keeps_every_honest_grade(nbgrader_run, alone):
+    course, done, rows, seconds = nbgrader_run
+    for student, result in alone.items():
+        assert rows[student] == result.score, (student, done.stderr[-3000:])
+    print(f"\nnbgrader autograde of the class: {seconds:.1f} s")
+    assert seconds < 400
+    assert leftover_student_processes() == []
+
+
+def test_nbgrader_autograde_attacks_cost_only_their_own_marks(nbgrader_run):
+    course, done, rows, _ = nbgrader_run
+    for student, (question, *_rest) in attacks().items():
+        if student == "m05_garbage_timestamp":
+            continue  # stock nbgrader refuses an unreadable timestamp: that student's own error
+        expected = sum(expected_scores(question).values())
+        assert rows.get(student, 0.0) == expected, (student, rows.get(student))
+    log = done.stderr
+    assert "symbolic link" in log and "larger than" in log
+
+
+GRADE_AND_MEASURE = ("import resource, sys\n"
+                     "from rnnquiz.grade import grade\n"
+                     "from rnnquiz.sandbox import Limits\n"
+                     "grade(sys.argv[1], limits=Limits(call_timeout=3.0))\n"
+                     "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n")
+
+
+def test_reply_amplification_leaves_the_grader_memory_flat(tmp_path):
+    """A reply of 3 MB of `[],` (a million lists) and one announcing 64 MiB:
+    both refused before parsing; the grading process's peak memory stays flat."""
+    answers = {q: code for name in ("m08_amplify", "m09_amplify_huge") for q, code in attacks()[name][1].items()}
+    peaks = {}
+    for name, nb in (("honest", submission(AID)), ("amplify", submission(AID, answers))):
+        path = tmp_path / name / f"{AID}.ipynb"
+        path.parent.mkdir()
+        path.write_text(json.dumps(nb))
+        done = subprocess.run([sys.executable, "-c", GRADE_AND_MEASURE, str(path)], capture_output=True,
+                              text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        peaks[name] = int(done.stdout.split()[-1])
+    print(f"\ngrading process peak memory: honest {peaks['honest']} MB, amplification attack "
+          f"{peaks['amplify']} MB (before the fix: 3.5 GB)")
+    assert peaks["amplify"] < peaks["honest"] + 32
