@@ -51,3 +51,27 @@ def test_without_bubblewrap_grading_still_works_and_says_so(capfd):
                               limits=TEST_LIMITS, pool=pool)
     assert result.score == result.max_score
     assert "bubblewrap" in capfd.readouterr().err
+
+
+def test_closing_a_pool_leaves_no_process_behind():
+    """bubblewrap's helper is reaped by us, not left as a zombie for init."""
+    import os
+    import time
+
+    def zombies():
+        out = []
+        for name in os.listdir("/proc"):
+            try:
+                stat = open(f"/proc/{name}/stat").read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if stat[0] == "Z" and stat[1] in (str(os.getpid()), "1"):
+                out.append(int(name))
+        return set(out)
+
+    before = zombies()
+    with Pool(TEST_LIMITS).launch() as pool:
+        StudentRunner(pool, [(0, None, "import os\nif os.fork() == 0:\n    import time; time.sleep(60)")],
+                      TEST_LIMITS).start().close()
+    time.sleep(0.3)
+    assert zombies() - before == set()

@@ -49,17 +49,68 @@ class SandboxConfig:
     use_bwrap: bool | None = None             # None: use it when it works
 
 
+def adopt_orphans():
+    """bubblewrap leaves a helper process behind when it exits; as a child
+    subreaper we get it back (instead of an init that may never reap it) and
+    ``reap_orphans`` collects it."""
+    import ctypes
+    try:
+        ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def children_of(pid: int) -> list:
+    """The pids whose parent is ``pid`` (to reap them once they are orphaned)."""
+    out = []
+    for name in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[1] == str(pid):
+                    out.append(int(name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+def reap_orphans(pids=(), within: float = 1.0):
+    """Wait for ``pids`` (orphans handed to us, see ``adopt_orphans``) to be
+    collected, for at most ``within`` seconds; never another child."""
+    import time
+    pending, end = set(pids), time.monotonic() + within
+    while pending and time.monotonic() < end:
+        for pid in list(pending):
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0]:
+                    pending.discard(pid)
+            except ChildProcessError:  # not (or no longer) ours
+                pending.discard(pid)
+        if pending:
+            time.sleep(0.01)
+
+
 def bwrap_path() -> str | None:
     return shutil.which("bwrap")
 
 
 def _bwrap_works(bwrap: str) -> bool:
+    adopt_orphans()
     try:
-        done = subprocess.run([bwrap, "--ro-bind", "/", "/", "--unshare-all", "--dev", "/dev",
-                               "--proc", "/proc", "true"], capture_output=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
+        probe = subprocess.Popen([bwrap, "--ro-bind", "/", "/", "--unshare-all", "--dev", "/dev",
+                                  "--proc", "/proc", "sleep", "0.05"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:
         return False
-    return done.returncode == 0
+    helpers = []
+    while probe.poll() is None and not helpers:
+        helpers = children_of(probe.pid)  # bubblewrap's helper, reaped below
+    try:
+        code = probe.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        probe.kill()
+        code = probe.wait()
+    reap_orphans(helpers)
+    return code == 0
 
 
 def _warn_once(message: str):

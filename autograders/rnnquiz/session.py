@@ -15,7 +15,8 @@ import time
 from dataclasses import dataclass, field
 
 from . import wire
-from .sandbox import Limits, SandboxConfig, hidden_without_bwrap, worker_command
+from .sandbox import (Limits, SandboxConfig, adopt_orphans, children_of, hidden_without_bwrap,
+                      reap_orphans, worker_command)
 
 START_TIMEOUT = 60.0
 
@@ -104,6 +105,7 @@ class Pool:
     def launch(self):
         """Start the zygote without waiting: its torch import overlaps ours."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        adopt_orphans()
         cmd, env = worker_command(theirs.fileno(), self.sandbox)
         # inside bubblewrap the Python files are readable by nobody; outside, /root may not be
         self.sandboxed = os.path.basename(cmd[0]) == "bwrap"
@@ -179,18 +181,23 @@ class Pool:
     def close(self):
         if self.control is not None:
             try:
-                self.control.close()
+                self.control.close()  # the zygote exits when its control socket closes
             except OSError:
                 pass
             self.control = None
         if self.proc is not None:
-            if self.proc.poll() is None:
+            # bubblewrap's own helper outlives it briefly: handed to us, reaped here
+            helpers = children_of(self.proc.pid)
+            try:
+                self.proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
                 try:
                     os.killpg(self.proc.pid, 9)
                 except (ProcessLookupError, PermissionError):
                     self.proc.kill()
-            self.proc.wait()
+                self.proc.wait()
             self.proc = None
+            reap_orphans(helpers)
 
     def __enter__(self):
         return self if self.proc is not None else self.launch()
