@@ -97,3 +97,17 @@ def test_answer_hard_coded_for_one_student_fails_for_another(tmp_path):
     assert ana.question("count_rnn_params").score == 2
     assert bruno.question("count_rnn_params").score == 1  # only the public example
     del torch
+
+
+def test_zero_d_values_keep_their_shape_over_the_wire():
+    """NumPy scalars and 0-d tensors (x.norm()) arrive 0-d, so as_int takes a NumPy integer."""
+    import numpy as np
+    import torch
+    from rnnquiz import wire
+    from rnnquiz.grading import as_int
+
+    for value in (np.float32(1.5), np.array(2.0), torch.tensor(2.5)):
+        assert wire.decode(wire.encode(value)).value.shape == ()
+    assert as_int(wire.decode(wire.encode(np.int64(28))), "x") == 28
+    strided = np.arange(6.0).reshape(2, 3).T  # not C-contiguous: still sent in C order
+    assert np.array_equal(wire.decode(wire.encode(strided)).value, strided)

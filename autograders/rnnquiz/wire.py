@@ -78,9 +78,11 @@ def clean_text(text: str) -> str:
 
 
 def _array(arr: np.ndarray, origin: str) -> dict:
-    arr = np.ascontiguousarray(arr)
+    # not np.ascontiguousarray: it makes 0-d arrays (NumPy scalars, x.norm()) shape (1,);
+    # tobytes() writes C order whatever the memory layout
+    arr = np.asarray(arr)
     return {"__array__": origin, "dtype": str(arr.dtype), "shape": list(arr.shape),
-            "data": base64.b64encode(arr.tobytes()).decode("ascii")}
+            "data": base64.b64encode(arr.tobytes(order="C")).decode("ascii")}
 
 
 def encode(value, depth: int = 0):
