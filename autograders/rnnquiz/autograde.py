@@ -336,16 +336,22 @@ class GradebookWriter:
             by_student.setdefault(o.student, []).append(o)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SAWarning)  # nbgrader's own ORM use is noisy
-            for student, group in sorted(by_student.items()):
+            # nbgrader's rows for a student are written in one transaction per batch;
+            # a student whose rows cannot be written is rolled back alone and the
+            # others of the batch are written again (the writes are idempotent)
+            pending = sorted(by_student.items())
+            while pending:
                 try:
-                    self._write_student(student, group)
-                    self.gb.db.commit()  # each student's scores kept as soon as written
+                    for student, group in pending:
+                        self._write_student(student, group)
+                    pending = []
                 except Exception as exc:
                     self.gb.db.rollback()
                     for o in group:
                         o.autograded = None
                         o.error = o.error or f"{student}: could not be written to the gradebook " \
                                              f"({type(exc).__name__}: {clip(exc)})"
+                    pending = [p for p in pending if p[0] != student]
             self.gb.db.commit()
 
     def _write_student(self, student: str, outcomes: list):

@@ -7,9 +7,10 @@ without bubblewrap):
   dies the kernel kills every process the student started (``setsid`` or
   ``setpgid`` escape a process group, not a namespace), and it cannot see or
   signal any other submission's processes;
-- its own mount, IPC, network and UTS namespaces: a fresh ``/proc`` of that
-  PID namespace, private ``/tmp`` and ``/dev/shm``, no shared SysV IPC, no
-  abstract Unix sockets reaching another submission, no network;
+- its own mount, IPC and UTS namespaces: a fresh ``/proc`` of that PID
+  namespace, private ``/tmp`` and ``/dev/shm``, no SysV IPC objects left for
+  the next submission; no network (bubblewrap's network namespace for the
+  pool, or one per submission without it);
 - a uid of its own, so ``RLIMIT_NPROC`` counts this submission only;
 - a seccomp filter: no new namespaces (user namespaces included), no keyrings
   (shared per uid otherwise), no ptrace, mount, bpf, perf or kernel modules,
@@ -72,8 +73,11 @@ def new_uid() -> int:
     return lo + secrets.randbelow(hi - lo)
 
 
-def unshare_namespaces():
-    _check(_libc.unshare(NAMESPACES), "unshare")
+def unshare_namespaces(network: bool = True):
+    """``network``: a network namespace of its own, needed only where the pool
+    has none (bubblewrap gives the pool one; a submission's abstract sockets
+    close with its processes, which its PID namespace guarantees)."""
+    _check(_libc.unshare(NAMESPACES if network else NAMESPACES & ~CLONE_NEWNET), "unshare")
 
 
 def _mount(source, target, fstype, flags, data=None):

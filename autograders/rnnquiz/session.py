@@ -153,7 +153,8 @@ class Pool:
             self._wait_ready()
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
             request = {"op": "fork", "limits": self.limits.rlimits(), "drop_privileges": self.root,
-                       "confine": self.confined, "memory_budget": self.limits.memory_budget,
+                       "confine": self.confined, "own_network": not self.sandboxed,
+                       "memory_budget": self.limits.memory_budget,
                        "tmp_bytes": self.limits.file_bytes * 4,
                        "hide": [] if self.sandboxed else hidden_without_bwrap(self.sandbox)}
             try:

@@ -217,7 +217,7 @@ def submission_main(sock: socket.socket, request: dict, torch):
     try:
         if confined:
             confine.die_with_parent()
-            confine.unshare_namespaces()
+            confine.unshare_namespaces(network=bool(request.get("own_network")))
     except OSError:
         confined = False  # said once per pool at start (the zygote probed it)
     if not confined:
