@@ -21,8 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from rnnquiz import samples
-from rnnquiz.assignments import COURSE_ROOT
+from rnnquiz import content, samples
+
+COURSE_ROOT = Path(__file__).resolve().parent.parent  # this repository is a course
 
 AID = "rnn_from_scratch"
 STOCK_CONFIG = """c = get_config()
@@ -43,6 +44,7 @@ def nbgrader(*args, cwd):
 
 def make_course(root: Path, config: str) -> Path:
     shutil.copytree(COURSE_ROOT / "source" / AID, root / "source" / AID)
+    shutil.copytree(COURSE_ROOT / content.CONTENT_DIR / AID, root / content.CONTENT_DIR / AID)
     (root / "nbgrader_config.py").write_text(config)
     nbgrader("generate_assignment", AID, cwd=root)
     return root
@@ -51,7 +53,9 @@ def make_course(root: Path, config: str) -> Path:
 def synthetic(n: int, seed: int = 0) -> list:
     """(student, notebook): a third correct, a third one typical mistake, a third crashing."""
     rng = random.Random(seed)
-    solution = json.loads(samples.solution_path(AID).read_text())
+    assignment = content.course_catalog(COURSE_ROOT).get(AID)
+    solution = samples.solution(assignment, COURSE_ROOT)
+    mistakes = samples.load(assignment).samples
     crashes = ["import os\nos._exit(1)", "raise RuntimeError('boom')", "while True:\n    pass"]
     out = []
     for i in range(n):
@@ -59,10 +63,10 @@ def synthetic(n: int, seed: int = 0) -> list:
         if kind == 0:
             nb = solution
         elif kind == 1:
-            s = rng.choice(samples.MISTAKES[AID])
+            s = rng.choice(mistakes)
             nb = samples.with_answers(solution, {s.question: s.code})
         else:
-            s = rng.choice(samples.MISTAKES[AID])
+            s = rng.choice(mistakes)
             nb = samples.with_answers(solution, {s.question: rng.choice(crashes[:2]) + "\n" + s.code})
         out.append((f"s{i:04d}", nb))
     return out
@@ -103,10 +107,12 @@ def main():
         t_small, _ = timed([sys.executable, "-m", "rnnquiz.cli", "autograde", AID, "--jobs", str(args.jobs)], ours)
         shutil.rmtree(ours / "submitted")
         submit(ours, subs)
-        t_ours, mem_ours = timed([sys.executable, "-m", "rnnquiz.cli", "autograde", AID, "--jobs", str(args.jobs)], ours)
+        autograde_cmd = [sys.executable, "-m", "rnnquiz.cli", "autograde", AID, "--jobs", str(args.jobs)]
+        t_ours, mem_ours = timed(autograde_cmd, ours)
         graded = len(list((ours / "autograded").glob(f"*/{AID}/{AID}.ipynb")))
         t_torch, _ = timed([sys.executable, "-c", "import torch"], tmp)
-        t_check, _ = timed([sys.executable, "-m", "rnnquiz.cli", "check", str(samples.release_path(AID))], tmp)
+        release = samples.release_path(AID, COURSE_ROOT)
+        t_check, _ = timed([sys.executable, "-m", "rnnquiz.cli", "check", str(release)], tmp)
 
     per_stock = t_stock / args.n_stock
     per_ours = t_ours / args.n

@@ -1,20 +1,33 @@
-"""Shared helpers: submissions built from the committed solutions, graded in one batch."""
+"""Shared helpers: the course's assignments, discovered; submissions built from
+their solutions; temporary courses with the content copied in."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
-from rnnquiz import samples
+from rnnquiz import content, samples
 from rnnquiz.grade import Request, grade_many
 from rnnquiz.sandbox import Limits
 
 ROOT = Path(__file__).resolve().parent.parent
+CATALOG = content.course_catalog(ROOT)
+ASSIGNMENTS = sorted(CATALOG.assignments)          # every assignment of every language
+BASES = sorted(CATALOG.bases())                     # every content folder
 # short timeouts keep the hostile fixtures (infinite loops) quick
 TEST_LIMITS = Limits(call_timeout=3.0, submission_timeout=60.0)
 
 
+def assignment(aid: str) -> content.Assignment:
+    return CATALOG.get(aid)
+
+
 def solution(aid: str) -> dict:
-    return json.loads(samples.solution_path(aid, ROOT).read_text())
+    return samples.solution(assignment(aid), ROOT)
+
+
+def sample(aid: str, name: str) -> samples.Sample:
+    return samples.load(assignment(aid)).get(name)
 
 
 def submission(aid: str, answers: dict | None = None, extra_cells: list | None = None) -> dict:
@@ -32,8 +45,8 @@ def grade_notebooks(tmp_path: Path, notebooks: dict, aid: str, student: str = "s
     for name, nb in notebooks.items():
         path = tmp_path / f"{name}.ipynb"
         path.write_text(json.dumps(nb))
-        requests.append(Request(str(path), student, aid))
-    return dict(zip(notebooks, grade_many(requests, limits=TEST_LIMITS)))
+        requests.append(Request(str(path), student, assignment(aid)))
+    return dict(zip(notebooks, grade_many(requests, CATALOG, limits=TEST_LIMITS)))
 
 
 def scores(result) -> dict:
@@ -41,5 +54,16 @@ def scores(result) -> dict:
 
 
 def full_marks(aid: str) -> dict:
-    from rnnquiz.assignments import get
-    return {q.name: float(q.points) for q in get(aid).questions}
+    return {q.name: float(q.points) for q in assignment(aid).questions}
+
+
+def copy_course(course: Path, aids: list) -> Path:
+    """A course folder with the source notebooks, content and configuration of ``aids``."""
+    for aid in aids:
+        shutil.copytree(ROOT / "source" / aid, course / "source" / aid)
+        folder = assignment(aid).folder
+        target = course / content.CONTENT_DIR / folder.name
+        if not target.exists():
+            shutil.copytree(folder, target, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    return course

@@ -2,17 +2,15 @@
 import csv
 import json
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
 
-from rnnquiz import samples
 from rnnquiz.autograde import autograde
 from rnnquiz.grade import Request, grade_many
-
-from support import ROOT, TEST_LIMITS, full_marks, submission
+from support import CATALOG, ROOT, TEST_LIMITS, assignment, copy_course, full_marks, sample, submission
+from support import solution as support_solution
 
 pytestmark = pytest.mark.slow
 AID = "rnn_from_scratch"
@@ -21,7 +19,7 @@ WRONG = "def rnn_step(X, H, W_xh, W_hh, b_h):\n    return X @ W_xh + H @ W_hh + 
 
 def red_team(course):
     """name -> (attacked question, answers, extra cells). At least 20 attacks."""
-    graders = ROOT / "autograders" / "graders" / AID / "test_rnn_step.py"
+    graders = ROOT / "autograders" / AID / "hidden" / "test_rnn_step.py"
     return {
         "patch_assert_close": ("rnn_step", {"rnn_step": "import torch.testing\n"
                                "torch.testing.assert_close = lambda *a, **k: None\n" + WRONG}, []),
@@ -81,7 +79,7 @@ def red_team(course):
                                 "def next_char_output_shape(num_steps, batch_size, vocab_size):\n"
                                 "    signal.alarm(1)\n    return (1, 1, 1)\n"}, []),
         "import_rnnquiz": ("rnn_step", {"rnn_step": "def rnn_step(X, H, W_xh, W_hh, b_h):\n"
-                           "    try:\n        from rnnquiz.grading import randn\n        import rnnquiz.autograde\n"
+                           "    try:\n        from rnnquiz.checks import randn\n        import rnnquiz.autograde\n"
                            "    except ImportError:\n        return H\n    return H * 0\n"}, []),
         "kill_the_pool": ("rnn_step", {"rnn_step": "import os, signal\ndef rnn_step(X, H, W_xh, W_hh, b_h):\n"
                           "    for pid in range(1, 64):\n        try:\n            os.kill(pid, signal.SIGKILL)\n"
@@ -93,14 +91,13 @@ def red_team(course):
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     course = tmp_path_factory.mktemp("class")
-    shutil.copytree(ROOT / "source" / AID, course / "source" / AID)
-    shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    copy_course(course, [AID])
     env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}")
     subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", AID], cwd=course, env=env,
                    check=True, capture_output=True)
-    solution = json.loads(samples.solution_path(AID, ROOT).read_text())
+    solution = support_solution(AID)
     students = {"ok_solution": solution,
-                "ok_mistake": submission(AID, {"rnn_step": samples.mistake(AID, "no_tanh").code})}
+                "ok_mistake": submission(AID, {"rnn_step": sample(AID, "no_tanh").code})}
     attacks = red_team(course)
     for name, (_q, answers, extra) in attacks.items():
         students[name] = submission(AID, answers, extra)
@@ -140,8 +137,8 @@ def test_each_attack_costs_only_its_question(course):
 def test_other_students_graded_exactly_as_alone(course):
     root, _attacks, summary = course
     by_student = {o.student: o.results for o in summary.outcomes if o.results}
-    alone = grade_many([Request(str(root / "submitted" / s / AID / f"{AID}.ipynb"), s, AID)
-                        for s in ("ok_solution", "ok_mistake")], limits=TEST_LIMITS)
+    alone = grade_many([Request(str(root / "submitted" / s / AID / f"{AID}.ipynb"), s, assignment(AID))
+                        for s in ("ok_solution", "ok_mistake")], CATALOG, limits=TEST_LIMITS)
     for result in alone:
         mine = by_student[result.student]
         assert [(q.name, q.score, q.feedback("pt")) for q in mine.questions] == \

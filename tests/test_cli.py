@@ -6,7 +6,6 @@ import sys
 import pytest
 
 from rnnquiz import samples
-
 from support import ROOT
 
 RNNQUIZ = [sys.executable, "-m", "rnnquiz.cli"]
@@ -58,13 +57,14 @@ def test_grade_text_exits_0_whatever_the_score():
 
 def test_check_runs_public_checks_and_says_hidden_tests_remain(tmp_path):
     from support import submission
-    nb = submission("rnn_from_scratch", {"rnn_step": "def rnn_step(X, H, W_xh, W_hh, b_h):\n    return X @ W_xh + H @ W_hh + b_h"})
+    no_tanh = "def rnn_step(X, H, W_xh, W_hh, b_h):\n    return X @ W_xh + H @ W_hh + b_h"
+    nb = submission("rnn_from_scratch", {"rnn_step": no_tanh})
     path = tmp_path / "rnn_from_scratch.ipynb"
     path.write_text(json.dumps(nb))
     done = run("check", path)
     assert done.returncode == 0, done.stderr
     assert "testes ocultos" in done.stdout
-    line = next(l for l in done.stdout.splitlines() if "rnn_step" in l)
+    line = next(x for x in done.stdout.splitlines() if "rnn_step" in x)
     assert "faltou a tanh" in line
     assert "concat_operands" in done.stdout and "passou" in done.stdout
     assert "variante" not in done.stdout  # public checks only

@@ -7,10 +7,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rnnquiz import assignments
+from rnnquiz import content, samples
 from rnnquiz.build import build
-
-from support import ROOT
+from support import ASSIGNMENTS, BASES, CATALOG, ROOT, assignment
 
 NOTEBOOKS = sorted((ROOT / "source").glob("*/*.ipynb")) + sorted((ROOT / "assignments").glob("*/*.ipynb")) \
     + sorted((ROOT / "solutions").glob("*/*.ipynb"))
@@ -21,12 +20,12 @@ def cells(path):
     return json.loads(Path(path).read_text())["cells"]
 
 
-def test_every_catalogue_assignment_has_its_notebooks():
-    for aid in assignments.ASSIGNMENTS:
+def test_every_assignment_has_its_notebooks_and_every_notebook_its_assignment():
+    assert BASES and all(len(CATALOG.bases()[b]) >= 2 for b in BASES)  # every assignment has its twin
+    for aid in ASSIGNMENTS:
         for folder in ("source", "assignments", "solutions"):
-            if (ROOT / "source" / aid).exists():
-                assert (ROOT / folder / aid / f"{aid}.ipynb").exists(), (folder, aid)
-    assert (ROOT / "source" / "rnn_from_scratch").exists()
+            assert (ROOT / folder / aid / f"{aid}.ipynb").exists(), (folder, aid)
+    assert {p.parent.name for p in (ROOT / "source").glob("*/*.ipynb")} == set(ASSIGNMENTS)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
@@ -72,51 +71,77 @@ def _grade_ids(path):
             if c["metadata"].get("nbgrader")]
 
 
+def _twin_code(path, aid: str, base_id: str):
+    """Code cells as compared between twins: the hidden tests name their own assignment."""
+    return [_code_skeleton("".join(c["source"]).replace(f'"{aid}"', f'"{base_id}"'))
+            for c in cells(path) if c["cell_type"] == "code"]
+
+
 @pytest.mark.parametrize("folder", ["source", "assignments", "solutions"])
-@pytest.mark.parametrize("base", list(assignments.QUESTIONS))
+@pytest.mark.parametrize("base", BASES)
 def test_twins_have_identical_code_cells_and_grade_ids(folder, base):
-    pt = ROOT / folder / base / f"{base}.ipynb"
-    en = ROOT / folder / f"{base}_en" / f"{base}_en.ipynb"
-    if not pt.exists():
-        pytest.skip(f"{base} not written yet")
-    code = lambda p: [_code_skeleton("".join(c["source"])) for c in cells(p) if c["cell_type"] == "code"]  # noqa
-    assert code(pt) == code(en)
-    assert _grade_ids(pt) == _grade_ids(en)
-    assert len(cells(pt)) == len(cells(en))
+    twins = sorted(CATALOG.bases()[base], key=lambda a: a.lang != content.PRIMARY_LANG)
+    first = twins[0]
+    for other in twins[1:]:
+        a = ROOT / folder / first.id / f"{first.id}.ipynb"
+        b = ROOT / folder / other.id / f"{other.id}.ipynb"
+        assert _twin_code(a, first.id, first.id) == _twin_code(b, other.id, first.id), other.id
+        assert _grade_ids(a) == _grade_ids(b)
+        assert len(cells(a)) == len(cells(b))
 
 
-@pytest.mark.parametrize("aid", list(assignments.ASSIGNMENTS))
-def test_grade_cells_match_the_catalogue(aid):
+@pytest.mark.parametrize("aid", ASSIGNMENTS)
+def test_grade_cells_match_the_manifest(aid):
     path = ROOT / "source" / aid / f"{aid}.ipynb"
-    if not path.exists():
-        pytest.skip(f"{aid} not written yet")
     meta = [c["metadata"]["nbgrader"] for c in cells(path) if c["metadata"].get("nbgrader")]
     points = {m["grade_id"]: m["points"] for m in meta if m["grade"]}
-    expected = {q.test_grade_id: q.points for q in assignments.get(aid).questions}
+    expected = {q.test_grade_id: q.points for q in assignment(aid).questions}
     assert points == expected
     answers = {m["grade_id"] for m in meta if m["solution"]}
-    assert answers == {q.name for q in assignments.get(aid).questions}
+    assert answers == {q.name for q in assignment(aid).questions}
     # every function stub is defined in its own answer cell with that name
     for c in cells(path):
         gid = c["metadata"].get("nbgrader", {}).get("grade_id")
-        q = next((q for q in assignments.get(aid).questions if q.name == gid), None)
+        q = next((q for q in assignment(aid).questions if q.name == gid), None)
         if q and q.kind == "function":
             assert f"def {q.name}(" in "".join(c["source"])
 
 
-def test_graders_declare_the_catalogue_points():
-    """Each question's grader tests add up to its points, one file per question."""
-    for base, questions in assignments.QUESTIONS.items():
-        folder = assignments.GRADERS_DIR / base
-        for q in questions:
-            path = folder / f"test_{q.name}.py"
-            if not path.exists():
-                pytest.skip(f"graders of {base} not written yet")
-            source = path.read_text()
-            assert f'pytest.mark.question("{q.name}")' in source
-            assert "@pytest.mark.public" in source, f"{q.name} has no public check"
-            points = sum(float(p) for p in re.findall(r"@pytest.mark.points\(([\d.]+)\)", source))
-            assert points == q.points, q.name
+def _points(path):
+    return sum(float(p) for p in re.findall(r"@pytest.mark.points\(([\d.]+)\)", path.read_text()))
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_graders_declare_the_manifest_points(base):
+    """One public and one hidden file per question; together they give its points;
+    public files hold only public checks, hidden files none."""
+    folder = CATALOG.bases()[base][0].folder
+    for q in CATALOG.bases()[base][0].questions:
+        public = folder / content.PUBLIC / f"test_{q.name}.py"
+        hidden = folder / content.HIDDEN / f"test_{q.name}.py"
+        assert public.exists() and hidden.exists(), q.name
+        for path in (public, hidden):
+            assert f'pytest.mark.question("{q.name}")' in path.read_text(), path
+        tests = lambda p: len(re.findall(r"^def test_", p.read_text(), re.M))  # noqa: E731
+        assert public.read_text().count("@pytest.mark.public") == tests(public) > 0, public
+        assert "@pytest.mark.public" not in hidden.read_text(), hidden
+        assert _points(public) + _points(hidden) == q.points, q.name
+    assert sorted(p.name for p in (folder / content.PUBLIC).glob("test_*.py")) == \
+        sorted(f"test_{q.name}.py" for q in CATALOG.bases()[base][0].questions)
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_every_declared_mistake_has_both_texts_and_a_sample_that_names_it(base):
+    a = CATALOG.bases()[base][0]
+    langs = set(a.languages)
+    for key, texts in a.mistakes.items():
+        assert set(texts) == langs and all(t.strip() for t in texts.values()), key
+    named = {s.mistake for s in samples.load(a).samples}
+    assert set(a.mistakes) <= named, f"declared but never shown named: {sorted(set(a.mistakes) - named)}"
+    assert named <= set(a.mistakes), f"samples name undeclared mistakes: {sorted(named - set(a.mistakes))}"
+    graders = "".join(p.read_text() for d in a.grader_dirs for p in d.glob("*.py"))
+    for key in a.mistakes:
+        assert f'"{key}"' in graders, f"{key} is declared but no grader names it"
 
 
 def _normalized(path):

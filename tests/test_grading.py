@@ -3,11 +3,10 @@ import pytest
 
 from rnnquiz import samples
 from rnnquiz.grade import Request, grade_many
+from support import ASSIGNMENTS, CATALOG, ROOT, TEST_LIMITS, assignment, full_marks, grade_notebooks, scores, submission
 
-from support import ROOT, TEST_LIMITS, full_marks, grade_notebooks, scores, submission
-
-ASSIGNMENTS = ["rnn_from_scratch", "rnn_from_scratch_en", "torch_rnn_by_hand", "torch_rnn_by_hand_en"]
-SAMPLES = [(aid, s) for aid in ASSIGNMENTS for s in samples.MISTAKES[aid.removesuffix("_en")]]
+# every assignment of the course and every sample it declares: a new one is tested by itself
+SAMPLES = [(aid, s) for aid in ASSIGNMENTS for s in samples.load(assignment(aid)).samples]
 
 
 @pytest.fixture(scope="module")
@@ -15,9 +14,9 @@ def references():
     """Solution and untouched release of every assignment, graded once."""
     reqs = []
     for aid in ASSIGNMENTS:
-        reqs += [Request(str(samples.solution_path(aid, ROOT)), "ana", aid),
-                 Request(str(samples.release_path(aid, ROOT)), "ana", aid)]
-    results = grade_many(reqs, limits=TEST_LIMITS)
+        reqs += [Request(str(samples.solution_path(aid, ROOT)), "ana", assignment(aid)),
+                 Request(str(samples.release_path(aid, ROOT)), "ana", assignment(aid))]
+    results = grade_many(reqs, CATALOG, limits=TEST_LIMITS)
     return {(r.assignment, kind): r for r, kind in zip(results, ["solution", "release"] * len(ASSIGNMENTS))}
 
 
@@ -32,7 +31,7 @@ def test_solution_scores_full_marks(references, aid):
 def test_untouched_release_scores_zero_with_not_implemented(references, aid):
     result = references[(aid, "release")]
     assert result.score == 0
-    marker = "not" if aid.endswith("_en") else "ainda"
+    marker = {"pt": "ainda", "en": "not"}[assignment(aid).lang]
     for q in result.questions:
         feedback = q.feedback(result.lang)
         assert feedback.startswith(marker), feedback
@@ -43,8 +42,7 @@ def test_untouched_release_scores_zero_with_not_implemented(references, aid):
 def mistakes(tmp_path_factory):
     out = {}
     for aid in ASSIGNMENTS:
-        base = aid.removesuffix("_en")
-        nbs = {s.name: submission(aid, {s.question: s.code}) for s in samples.MISTAKES[base]}
+        nbs = {s.name: submission(aid, {s.question: s.code}) for s in samples.load(assignment(aid)).samples}
         out[aid] = grade_notebooks(tmp_path_factory.mktemp(aid), nbs, aid)
     return out
 
@@ -62,8 +60,7 @@ def test_typical_mistake_costs_only_its_question_and_is_named(mistakes, aid, sam
     assert got == expected, result.to_text()
     question = result.question(sample.question)
     assert sample.mistake in question.mistakes, result.to_text()
-    from rnnquiz.messages import text
-    assert text(sample.mistake, result.lang) in question.feedback(result.lang)
+    assert assignment(aid).mistake_text(sample.mistake) in question.feedback(result.lang)
 
 
 def test_same_student_same_inputs_and_other_students_other_inputs(tmp_path):
@@ -83,7 +80,8 @@ def test_answer_hard_coded_for_one_student_fails_for_another(tmp_path):
     """Record ana's variant inputs and outputs; replay them as a lookup table."""
     import numpy as np
     import torch
-    from rnnquiz.grading import sizes
+
+    from rnnquiz.checks import sizes
     from rnnquiz.plugin import seed_for
 
     rng = np.random.default_rng(seed_for("ana", "count_rnn_params", "test_variants"))
@@ -103,8 +101,9 @@ def test_zero_d_values_keep_their_shape_over_the_wire():
     """NumPy scalars and 0-d tensors (x.norm()) arrive 0-d, so as_int takes a NumPy integer."""
     import numpy as np
     import torch
-    from rnnquiz import wire
-    from rnnquiz.grading import as_int
+
+    from rnnquiz.checks import as_int
+    from rnnquiz.sandboxed import wire
 
     for value in (np.float32(1.5), np.array(2.0), torch.tensor(2.5)):
         assert wire.decode(wire.encode(value)).value.shape == ()

@@ -69,7 +69,7 @@ def rnn_step(X, H, W_xh, W_hh, b_h):
     "read_hidden_graders": ("next_char_output_shape", {"next_char_output_shape": f'''
 import glob, os
 def next_char_output_shape(num_steps, batch_size, vocab_size):
-    targets = [{str(ROOT / "autograders" / "graders" / "rnn_from_scratch" / "test_rnn_step.py")!r},
+    targets = [{str(ROOT / "autograders" / "rnn_from_scratch" / "hidden" / "test_rnn_step.py")!r},
                {str(ROOT / "solutions" / "rnn_from_scratch" / "rnn_from_scratch.ipynb")!r},
                {str(ROOT / "pyproject.toml")!r}]
     found = [t for t in targets if os.path.exists(t)]

@@ -5,15 +5,15 @@ import re
 import pytest
 
 from rnnquiz import samples
-from rnnquiz.assignments import get
 from rnnquiz.course_cycle import Cycle
-from rnnquiz.demo import CHEAT_TARGET, STUDENTS, student_work
+from rnnquiz.demo import STUDENTS, student_work
 from rnnquiz.grade import Request, grade_many
+from support import ASSIGNMENTS, CATALOG, ROOT, TEST_LIMITS, assignment
 
-from support import ROOT, TEST_LIMITS
+get = assignment
 
 pytestmark = pytest.mark.slow
-AIDS = ["rnn_from_scratch", "rnn_from_scratch_en", "torch_rnn_by_hand", "torch_rnn_by_hand_en"]
+AIDS = ASSIGNMENTS  # every assignment of the course, both languages
 TAMPER_AID = "rnn_from_scratch"
 
 
@@ -43,10 +43,10 @@ def tampered(nb: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def cycle(tmp_path_factory):
-    c = Cycle(tmp_path_factory.mktemp("course"))
+    c = Cycle(tmp_path_factory.mktemp("course"), ROOT)
     c.setup(AIDS)
     for aid in AIDS:
-        for student, work in student_work(aid).items():
+        for student, work in student_work(get(aid), ROOT).items():
             c.fetch_and_submit(student, aid, work)
     solution = json.loads(samples.solution_path(TAMPER_AID, ROOT).read_text())
     c.fetch_and_submit("davi", TAMPER_AID, tampered(solution))
@@ -72,9 +72,9 @@ def test_export_equals_rnnquiz_grade_for_the_same_notebooks(cycle):
     reqs, keys = [], []
     for aid in AIDS:
         for student in STUDENTS:
-            reqs.append(Request(str(cycle.course / "submitted" / student / aid / f"{aid}.ipynb"), student, aid))
+            reqs.append(Request(str(cycle.course / "submitted" / student / aid / f"{aid}.ipynb"), student, get(aid)))
             keys.append((student, aid))
-    for key, result in zip(keys, grade_many(reqs, limits=TEST_LIMITS)):
+    for key, result in zip(keys, grade_many(reqs, CATALOG, limits=TEST_LIMITS)):
         assert cycle.export[key] == (result.score, result.max_score), key
     for aid in AIDS:
         assert cycle.export[("ana_correta", aid)][0] == get(aid).max_score
@@ -83,7 +83,7 @@ def test_export_equals_rnnquiz_grade_for_the_same_notebooks(cycle):
 
 @pytest.mark.parametrize("aid", AIDS)
 def test_patched_comparisons_lose_only_the_wrong_question(cycle, aid):
-    question = CHEAT_TARGET[aid.removesuffix("_en")][0]
+    question = samples.load(get(aid)).cheat_question
     score, max_score = cycle.export[("carla_cola", aid)]
     assert score == max_score - get(aid).question(question).points
 
@@ -122,6 +122,6 @@ def test_feedback_shows_scores_and_messages_not_hidden_tests(cycle):
     for path in files:
         html = path.read_text()
         assert "grade_in_kernel" not in html and "HIDDEN TESTS" not in html, path
-        assert "rnnquiz.grading" not in html and "autograders" not in html, path
+        assert "rnnquiz.checks" not in html and "autograders" not in html, path
     bruno = (cycle.course / "feedback" / "bruno_erros" / "rnn_from_scratch" / "rnn_from_scratch.html").read_text()
     assert "Provável erro" in bruno

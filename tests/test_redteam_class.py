@@ -19,11 +19,10 @@ import pytest
 
 from rnnquiz import samples
 from rnnquiz.autograde import autograde
-from rnnquiz.confine import UID_RANGE
 from rnnquiz.grade import Request, grade_many
 from rnnquiz.sandbox import Limits, SandboxConfig
-
-from support import ROOT, full_marks, submission
+from rnnquiz.sandboxed.confine import UID_RANGE
+from support import CATALOG, ROOT, assignment, copy_course, full_marks, sample, solution, submission
 
 pytestmark = pytest.mark.slow
 AID = "rnn_from_scratch"
@@ -162,12 +161,10 @@ def nbgrader(*args, cwd, check=True):
 
 
 def make_course(root):
-    shutil.copytree(ROOT / "source" / AID, root / "source" / AID)
-    shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    copy_course(root, [AID])
     nbgrader("generate_assignment", AID, cwd=root)
-    solution = json.loads(samples.solution_path(AID, ROOT).read_text())
-    mistake = submission(AID, {"rnn_step": samples.mistake(AID, "no_tanh").code})
-    honest = {"a_honest": solution, "b_mistake": mistake, "y_honest": solution, "z_mistake": mistake}
+    mistake = submission(AID, {"rnn_step": sample(AID, "no_tanh").code})
+    honest = {"a_honest": solution(AID), "b_mistake": mistake, "y_honest": solution(AID), "z_mistake": mistake}
     for student, nb in honest.items():
         folder = root / "submitted" / student / AID
         folder.mkdir(parents=True)
@@ -212,9 +209,9 @@ def expected_scores(question):
 def alone(tmp_path_factory):
     """The honest students graded alone: what they must get in any class."""
     course = make_course(tmp_path_factory.mktemp("alone"))
-    reqs = [Request(str(course / "submitted" / s / AID / f"{AID}.ipynb"), s, AID)
+    reqs = [Request(str(course / "submitted" / s / AID / f"{AID}.ipynb"), s, assignment(AID))
             for s in HONEST_BEFORE + HONEST_AFTER]
-    return {r.student: r for r in grade_many(reqs, limits=LIMITS)}
+    return {r.student: r for r in grade_many(reqs, CATALOG, limits=LIMITS)}
 
 
 @pytest.fixture(scope="module", params=["bubblewrap", "no-bubblewrap"])

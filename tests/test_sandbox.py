@@ -5,16 +5,16 @@ import pytest
 
 from rnnquiz import samples
 from rnnquiz.grade import Request, grade_many
+from rnnquiz.pool import Pool
 from rnnquiz.sandbox import Limits, SandboxConfig
-from rnnquiz.session import Pool, StudentRunner
-
-from support import ROOT, TEST_LIMITS
+from rnnquiz.student import StudentRunner
+from support import CATALOG, ROOT, TEST_LIMITS, assignment
 
 PROBE = '''
 import os, socket, resource
 def probe():
     out = {"uid": os.getuid(), "nproc": resource.getrlimit(resource.RLIMIT_NPROC)[0]}
-    out["course"] = os.path.exists(%r)
+    out["course"] = os.path.exists(COURSE_FILE)
     out["home"] = os.path.exists(os.path.expanduser("~root/.bash_history"))
     try:
         socket.create_connection(("127.0.0.1", 9), timeout=1)
@@ -28,7 +28,7 @@ def probe():
         out["write_usr"] = False
     import statistics  # stdlib imports still work as nobody
     return out
-''' % str(ROOT / "pyproject.toml")
+'''.replace("COURSE_FILE", repr(str(ROOT / "pyproject.toml")))
 
 
 @pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap not installed")
@@ -47,8 +47,8 @@ def test_without_bubblewrap_grading_still_works_and_says_so(capfd):
     import rnnquiz.sandbox as sandbox
     sandbox._warned = False
     with Pool(TEST_LIMITS, SandboxConfig(use_bwrap=False)).launch() as pool:
-        [result] = grade_many([Request(str(samples.solution_path("rnn_from_scratch", ROOT)), "x")],
-                              limits=TEST_LIMITS, pool=pool)
+        [result] = grade_many([Request(str(samples.solution_path("rnn_from_scratch", ROOT)), "x",
+                                       assignment("rnn_from_scratch"))], CATALOG, limits=TEST_LIMITS, pool=pool)
     assert result.score == result.max_score
     assert "bubblewrap" in capfd.readouterr().err
 

@@ -1,0 +1,11 @@
+"""quiz_hidden_state, hidden: the variants drawn per student (reference and helpers: the public file)."""
+import pytest
+
+from rnnquiz.checks import check_choice
+
+pytestmark = pytest.mark.question("quiz_hidden_state")
+
+
+@pytest.mark.points(1)
+def test_answer(student):
+    check_choice(student, "quiz_hidden_state", correct="b")

@@ -1,0 +1,11 @@
+"""quiz_param_growth, hidden: the variants drawn per student (reference and helpers: the public file)."""
+import pytest
+
+from rnnquiz.checks import check_choice
+
+pytestmark = pytest.mark.question("quiz_param_growth")
+
+
+@pytest.mark.points(1)
+def test_answer(student):
+    check_choice(student, "quiz_param_growth", correct="c")

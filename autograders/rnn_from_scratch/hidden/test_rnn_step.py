@@ -1,0 +1,13 @@
+"""rnn_step, hidden: the variants drawn per student (reference and helpers: the public file)."""
+import pytest
+
+from rnnquiz.checks import public_checks, sizes, variant
+
+pytestmark = pytest.mark.question("rnn_step")
+public = public_checks(__file__)  # the reference and helpers of the public checks
+
+
+@pytest.mark.points(2)
+def test_variants(student, rng):
+    for i, s in enumerate(sizes(rng, 3, n=(1, 6), d=(2, 6), h=(2, 7))):
+        public.check(student, public.inputs(rng, s["n"], s["d"], s["h"]), variant(i))

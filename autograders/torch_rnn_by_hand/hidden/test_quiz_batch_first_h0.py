@@ -1,0 +1,11 @@
+"""quiz_batch_first_h0, hidden: the variants drawn per student (reference and helpers: the public file)."""
+import pytest
+
+from rnnquiz.checks import check_choice
+
+pytestmark = pytest.mark.question("quiz_batch_first_h0")
+
+
+@pytest.mark.points(1)
+def test_answer(student):
+    check_choice(student, "quiz_batch_first_h0", correct="d", mistakes={"a": "h0_batch_major"})

@@ -1,0 +1,11 @@
+"""quiz_weight_ih_shape, hidden: the variants drawn per student (reference and helpers: the public file)."""
+import pytest
+
+from rnnquiz.checks import check_choice
+
+pytestmark = pytest.mark.question("quiz_weight_ih_shape")
+
+
+@pytest.mark.points(1)
+def test_answer(student):
+    check_choice(student, "quiz_weight_ih_shape", correct="c", mistakes={"a": "weights_not_transposed"})

@@ -1,0 +1,405 @@
+"""Class-scale autograding: nbgrader's submitted/ tree in, gradebook and reports out.
+
+Run from the course root like ``nbgrader autograde``.  Every submission is
+sanitized with nbgrader's own preprocessors and graded in parallel by
+``--jobs`` grading processes; each owns a warm worker pool (torch imported
+once) that forks a fresh sandboxed process per submission.  The parent alone
+writes: autograded notebooks, the gradebook (so ``generate_feedback`` and
+``export`` work), a class CSV and one Gradescope ``results.json`` per student.
+Every submission ends with a grade or a per-student error line.
+"""
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import shutil
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import content
+from .messages import clip
+from .results import Results, to_csv
+from .sandbox import reap_exited_sandboxes
+
+BATCH = (8, 32)  # submissions per task (one pytest session each, in a warm process)
+
+
+@dataclass
+class Outcome:
+    student: str
+    notebook: str
+    results: Results | None = None
+    autograded: dict | None = None  # the sanitized notebook with graded outputs
+    error: str = ""
+
+
+@dataclass
+class Summary:
+    assignment: str
+    outcomes: list = field(default_factory=list)
+    seconds: float = 0.0
+    report_dir: Path | None = None
+
+    @property
+    def graded(self) -> list:
+        return [o for o in self.outcomes if o.results is not None and not o.results.error]
+
+    @property
+    def errors(self) -> list:
+        return [o for o in self.outcomes if o not in self.graded]
+
+
+class AutogradeError(RuntimeError):
+    pass
+
+
+# --- the grading processes ------------------------------------------------------
+
+class GradingProcess:
+    """What one grading process keeps between batches: its warm worker pool
+    (torch imported once) and the limits.  Set by ``_init_process``, the
+    executor's initializer; the one piece of state a process-pool worker has."""
+    current: GradingProcess | None = None
+
+    def __init__(self, limits, sandbox):
+        import torch
+        torch.set_num_threads(1)  # several grading processes share the cores; OpenMP spinning would fight
+        from .pool import Pool
+        self.limits = limits
+        self.pool = Pool(limits, sandbox, announce=False).launch()  # the parent has warned already
+        self.gradebooks: dict = {}
+        # a pool's worker must not outlive this process (multiprocessing skips atexit)
+        from multiprocessing.util import Finalize
+        Finalize(self, self.pool.close, exitpriority=10)
+
+    def gradebook(self, db_url: str):
+        from nbgrader.api import Gradebook
+
+        from .preprocessors import ReadOnlyGradebook
+        if db_url not in self.gradebooks:
+            self.gradebooks[db_url] = ReadOnlyGradebook(Gradebook(db_url))
+        return self.gradebooks[db_url]
+
+
+def _init_process(limits, sandbox=None):
+    GradingProcess.current = GradingProcess(limits, sandbox)
+
+
+def _grade_batch(items: list, db_url: str, assignment_id: str, course_root: Path) -> list:
+    """Sanitize and grade one batch; returns Outcomes (no gradebook writes here).
+
+    Every step is contained per student: whatever one submission does to
+    reading, sanitizing, grading or writing its notebook becomes its own
+    error line, and the rest of the batch is graded."""
+    from .grade import grade_submissions
+    from .notebook import NotebookError, from_dict
+
+    outcomes, subs = [], []
+    process = GradingProcess.current
+    for student, path, assignment in items:
+        outcome = Outcome(student, Path(path).stem)
+        outcomes.append(outcome)
+        try:
+            nb = sanitize(path, student, assignment_id, db_url, course_root, process.gradebook(db_url))
+            outcome.autograded = nb
+            subs.append((from_dict(nb, path, assignment), student))
+        except NotebookError as exc:
+            outcome.error = str(exc)
+            subs.append((Results(assignment.id, assignment.lang, student, path, error=outcome.error), student))
+        except Exception as exc:  # nbgrader's own checks reject it: a per-student error
+            outcome.error = f"{path}: could not be read or sanitized ({type(exc).__name__}: {clip(exc)})"
+            subs.append((Results(assignment.id, assignment.lang, student, path, error=outcome.error), student))
+    results = grade_submissions(subs, limits=process.limits, pool=process.pool)
+    for outcome, result in zip(outcomes, results):
+        outcome.results = result
+        try:
+            if outcome.autograded is not None and not result.error:
+                from .preprocessors import write_outcomes
+                write_outcomes(outcome.autograded, result)
+            outcome.autograded = _plain(outcome.autograded)
+        except Exception as exc:
+            outcome.autograded = None
+            outcome.error = f"{outcome.student}: the graded notebook could not be written ({type(exc).__name__})"
+    return outcomes
+
+
+def sanitize(path: str, student: str, assignment_id: str, db_url: str, course_root: Path, gradebook):
+    """nbgrader's sanitizing steps as the course declares them (``pipelines.SANITIZE``),
+    reading one open gradebook."""
+    from .notebook import NotebookError, read_bytes
+    from .pipelines import SANITIZE, load
+    from .preprocessors import clean_notebook, steps_with
+    raw = read_bytes(path)  # no symbolic links, bounded size
+    try:
+        nb = nbformat.from_dict(clean_notebook(json.loads(raw.decode("utf-8"))))
+    except (UnicodeDecodeError, ValueError, RecursionError, TypeError, AttributeError):
+        raise NotebookError(path, "is not a readable notebook; the student should save it in Jupyter "
+                                  "and submit again.") from None
+    name = Path(path).stem
+    resources = {"nbgrader": {"db_url": db_url, "assignment": assignment_id, "notebook": name,
+                              "student": student}, "unique_key": name, "rnnquiz_course": str(course_root)}
+    for step in steps_with(gradebook, load(SANITIZE)):
+        nb, resources = step.preprocess(nb, resources)
+    return nb
+
+
+def _plain(nb):
+    return json.loads(json.dumps(nb)) if nb is not None else None
+
+
+# --- the parent ------------------------------------------------------------------
+
+def discover(course_root: Path, assignment_id: str, student_glob: str, expected: dict) -> tuple:
+    """[(student, notebook path, Assignment)] to grade, and per-student errors
+    for missing notebooks; ``expected``: notebook name -> our Assignment."""
+    items, missing = [], []
+    submitted = course_root / "submitted"
+    for student_dir in sorted(submitted.glob("*")):
+        folder = student_dir / assignment_id
+        if not fnmatch.fnmatch(student_dir.name, student_glob) or not (folder.is_dir() or folder.is_symlink()):
+            continue
+        if student_dir.is_symlink() or folder.is_symlink():  # never followed: it may point anywhere
+            missing += [Outcome(student_dir.name, name, error=f"{folder}: is a symbolic link; rnnquiz never "
+                                "follows links in submissions (nothing graded).") for name in expected]
+            continue
+        for name, assignment in expected.items():
+            path = folder / f"{name}.ipynb"
+            if path.exists() or path.is_symlink():
+                items.append((student_dir.name, str(path), assignment))
+            else:
+                missing.append(Outcome(student_dir.name, name, error=f"{path}: missing; the student "
+                                       "submitted no notebook with this name (nothing to grade)."))
+    return items, missing
+
+
+def autograde(assignment_id: str, course_root: Path | None = None, student_glob: str = "*",
+              jobs: int | None = None, db_url: str | None = None, limits=None,
+              progress=None, sandbox=None) -> Summary:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from .sandbox import Limits, SandboxConfig
+    course_root = Path(course_root or Path.cwd()).resolve()
+    db_url = db_url or f"sqlite:///{course_root / 'gradebook.db'}"
+    limits = limits or Limits()
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    start = time.monotonic()
+    from .sandbox import warn_if_unsandboxed
+    warn_if_unsandboxed(sandbox)
+    try:
+        with Gradebook(db_url) as gb:
+            names = [nb.name for nb in gb.find_assignment(assignment_id).notebooks]
+    except MissingEntry:
+        raise AutogradeError(f"assignment {assignment_id!r} is not in the gradebook ({db_url}); "
+                             f"run `nbgrader generate_assignment {assignment_id}` first.") from None
+    # which of our assignments each notebook is: the course says (its source notebooks)
+    catalog = content.course_catalog(course_root)
+    expected = {n: content.course_assignment_of(course_root, assignment_id, n, catalog) for n in names}
+    if not any(expected.values()):
+        raise AutogradeError(f"{assignment_id!r} is not an rnnquiz assignment (its notebooks: {', '.join(names)}; "
+                             f"rnnquiz knows: {catalog.known()}); grade it with `nbgrader autograde "
+                             f"{assignment_id}`. Nothing was changed.")
+    if not all(expected.values()):
+        others = [n for n, a in expected.items() if a is None]
+        raise AutogradeError(f"{assignment_id!r} mixes rnnquiz notebooks with others ({', '.join(others)}); "
+                             f"grade it with `nbgrader autograde {assignment_id}`. Nothing was changed.")
+    sandbox = sandbox or SandboxConfig()
+    sandbox.hide = [*sandbox.hide, str(course_root)]  # without bubblewrap: hidden from student code
+    items, missing = discover(course_root, assignment_id, student_glob, expected)
+    summary = Summary(assignment_id, list(missing))
+    if not items and not missing:
+        raise AutogradeError(f"no submissions under {course_root / 'submitted'}/{student_glob}/{assignment_id}/")
+    # big batches amortize pytest's start; enough of them keep every process busy
+    size = max(BATCH[0], min(BATCH[1], len(items) // (jobs * 4) or 1))
+    batches = [items[i:i + size] for i in range(0, len(items), size)]
+    # spread the batches so each grading process gets work from the start
+    done = 0
+
+    def record(outcomes):
+        nonlocal done
+        writer.write(outcomes)  # overlaps with the batches still being graded
+        summary.outcomes.extend(outcomes)
+        done += len(outcomes)
+        if progress:
+            progress(done, len(items), time.monotonic() - start)
+
+    with GradebookWriter(course_root, assignment_id, db_url) as writer:
+        writer.write(missing)
+        broken = []
+        with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(batches))), initializer=_init_process,
+                                 initargs=(limits, sandbox)) as executor:
+            futures = {executor.submit(_grade_batch, batch, db_url, assignment_id, course_root): batch
+                       for batch in batches}
+            for future in as_completed(futures):
+                try:
+                    record(future.result())
+                except Exception:  # a grading process died: nobody in its batch is lost
+                    broken += futures[future]
+        # each student of a broken batch again, alone, in a fresh process: only
+        # the one who breaks it is left with an error line
+        for item in broken:
+            record(_grade_alone(item, db_url, assignment_id, course_root, limits, sandbox))
+    reap_exited_sandboxes()
+    summary.report_dir = write_reports(course_root, assignment_id, summary)
+    summary.seconds = time.monotonic() - start
+    return summary
+
+
+def _grade_alone(item: tuple, db_url: str, assignment_id: str, course_root: Path, limits, sandbox) -> list:
+    student, path, _assignment = item
+    bound = limits.submission_timeout * 2 + 60  # start-up, a whole submission, and writing
+    with ProcessPoolExecutor(max_workers=1, initializer=_init_process, initargs=(limits, sandbox)) as executor:
+        try:
+            return executor.submit(_grade_batch, [item], db_url, assignment_id, course_root).result(timeout=bound)
+        except Exception as exc:
+            for proc in list(getattr(executor, "_processes", {}).values()):
+                proc.kill()  # a hung grading process must not hold the run
+            return [Outcome(student, Path(path).stem,
+                            error=f"{path}: grading this submission failed ({type(exc).__name__}); "
+                                  "grade it alone with `rnnquiz grade` to see why.")]
+
+
+class GradebookWriter:
+    """Autograded notebooks and scores, as nbgrader's own autograde leaves them.
+
+    One gradebook session for the whole run; the scores are set on the rows
+    nbgrader creates for a submission (one query per notebook, not per cell).
+    """
+
+    def __init__(self, course_root: Path, assignment_id: str, db_url: str):
+        self.course_root, self.assignment_id, self.db_url = course_root, assignment_id, db_url
+
+    def __enter__(self):
+        from nbgrader.api import Gradebook
+        self.gb = Gradebook(self.db_url).__enter__()
+        # cell id -> grade id, once: reading grade.name lazily loads each cell row
+        self.cell_names = {}
+        for nb in self.gb.find_assignment(self.assignment_id).notebooks:
+            for cell in [*nb.grade_cells, *nb.solution_cells, *nb.task_cells]:
+                self.cell_names[cell.id] = cell.name
+        return self
+
+    def __exit__(self, *exc):
+        self.gb.__exit__(*exc)
+        return False
+
+    def write(self, outcomes: list):
+        import warnings
+
+        from sqlalchemy.exc import SAWarning
+        by_student: dict = {}
+        for o in outcomes:
+            by_student.setdefault(o.student, []).append(o)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SAWarning)  # nbgrader's own ORM use is noisy
+            # nbgrader's rows for a student are written in one transaction per batch;
+            # a student whose rows cannot be written is rolled back alone and the
+            # others of the batch are written again (the writes are idempotent)
+            pending = sorted(by_student.items())
+            while pending:
+                try:
+                    for student, group in pending:
+                        self._write_student(student, group)
+                    pending = []
+                except Exception as exc:
+                    self.gb.db.rollback()
+                    for o in group:
+                        o.autograded = None
+                        o.error = o.error or f"{student}: could not be written to the gradebook " \
+                                             f"({type(exc).__name__}: {clip(exc)})"
+                    pending = [p for p in pending if p[0] != student]
+            self.gb.db.commit()
+
+    def _write_student(self, student: str, outcomes: list):
+        from nbgrader import utils
+        src = self.course_root / "submitted" / student / self.assignment_id
+        dest = self.course_root / "autograded" / student / self.assignment_id
+        if dest.exists():
+            shutil.rmtree(dest)
+        dest.mkdir(parents=True)
+        timestamp = read_timestamp(src / "timestamp.txt")
+        if timestamp is not None:
+            (dest / "timestamp.txt").write_text(str(timestamp) + "\n")
+        self.gb.update_or_create_student(student)
+        submission = self.gb.update_or_create_submission(self.assignment_id, student, timestamp=timestamp)
+        notebooks = {nb.name: nb for nb in submission.notebooks}
+        for o in outcomes:
+            if o.autograded is None or o.results is None or o.results.error or o.notebook not in notebooks:
+                continue  # nothing to score: its grades stay empty (0 in export)
+            (dest / f"{o.notebook}.ipynb").write_text(
+                json.dumps(o.autograded, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+            record = notebooks[o.notebook]
+            grades = {self.cell_names.get(g.cell_id): g for g in record.grades}
+            comments = {self.cell_names.get(c.cell_id): c for c in record.comments}
+            scores = {content.TEST_CELL_PREFIX + q.name: q.score for q in o.results.questions}
+            for cell in o.autograded["cells"]:
+                meta = cell.get("metadata", {}).get("nbgrader", {})
+                gid = meta.get("grade_id")
+                if gid in grades and meta.get("grade"):
+                    # nbgrader's SaveAutoGrades, without its commit per cell
+                    grade = grades[gid]
+                    grade.auto_score = scores.get(gid, 0.0)
+                    grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+                if gid in comments:
+                    unchanged = meta.get("checksum") == utils.compute_checksum(_node(cell))
+                    comments[gid].auto_comment = "No response." if unchanged and not meta.get("task") else None
+
+
+def read_timestamp(path: Path):
+    """The submission time nbgrader wrote, or None: the student controls this
+    file in the exchange, so a link, a huge file or garbage means "unknown"."""
+    from nbgrader import utils
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > 100:
+            return None
+        return utils.parse_utc(path.read_text(encoding="utf-8", errors="replace").strip())
+    except Exception:
+        return None
+
+
+def _node(cell: dict):
+    import nbformat
+    return nbformat.from_dict(cell)
+
+
+def write_reports(course_root: Path, assignment_id: str, summary: Summary) -> Path:
+    """A class CSV, one Gradescope results.json per student, and the class report."""
+    from .report import class_report
+    out = course_root / "reports" / assignment_id
+    (out / "gradescope").mkdir(parents=True, exist_ok=True)
+    results = []
+    for o in sorted(summary.outcomes, key=lambda o: (o.student, o.notebook)):
+        r = o.results or Results(assignment_id, content.PRIMARY_LANG, o.student, o.notebook, error=o.error)
+        if o.error and not r.error:
+            r.error = o.error
+        results.append(r)
+        try:
+            (out / "gradescope" / f"{o.student}.json").write_text(r.to_json() + "\n", encoding="utf-8")
+        except (OSError, ValueError) as exc:  # that student's file only
+            r.error = r.error or f"{o.student}: results.json could not be written ({type(exc).__name__})"
+    (out / "grades.csv").write_text(to_csv(results), encoding="utf-8")
+    try:
+        catalog = content.course_catalog(course_root)
+        mistakes = {k: v for a in catalog.assignments.values() for k, v in a.mistakes.items()}
+        class_report([r for r in results if not r.error], out, mistakes)
+    except Exception as exc:  # the report is a summary: the grades are already written
+        print(f"rnnquiz: the class report could not be drawn ({type(exc).__name__}: {clip(exc)})",
+              file=sys.stderr)
+    return out
+
+
+def progress_bar(done: int, total: int, seconds: float, stream=sys.stderr):
+    rate = done / seconds if seconds > 0 else 0.0
+    left = (total - done) / rate if rate > 0 else 0.0
+    width = 30
+    filled = int(width * done / total) if total else width
+    stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} submissions  "
+                 f"{rate:.1f}/s  {left:.0f} s left ")
+    if done >= total:
+        stream.write("\n")
+    stream.flush()

@@ -1,0 +1,124 @@
+"""Command line: one verb per command, each a thin layer over a library function."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 2, 3
+
+
+def _grade(args) -> int:
+    from .grade import grade
+    result = grade(args.notebook, student=args.student, assignment_id=args.assignment)
+    text = result.to_json() if args.format == "gradescope" else result.to_text()
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return EXIT_OK
+
+
+def _check(args) -> int:
+    from .check import check, render
+    print(render(check(args.notebook, assignment_id=args.assignment)))
+    return EXIT_OK
+
+
+def _build(args) -> int:
+    from .build import build
+    for path in build(_course(), out_root=args.out):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def _demo(args) -> int:
+    from .demo import run
+    run(args.lang, workdir=args.workdir, course=_course())
+    return EXIT_OK
+
+
+def _course() -> Path:
+    from .content import CONTENT_DIR, ContentError, find_course
+    course = find_course()
+    if course is None:
+        raise ContentError(f"{Path.cwd()}: not inside an rnnquiz course (no {CONTENT_DIR}/*/assignment.toml "
+                           "here or above); run this from the course folder, or add rnnquiz to a course "
+                           "with `rnnquiz init COURSE_DIR`.")
+    return course
+
+
+def _autograde(args) -> int:
+    from .autograde import autograde, progress_bar
+    summary = autograde(args.assignment, student_glob=args.student, jobs=args.jobs,
+                        progress=progress_bar)
+    n, errors = len(summary.outcomes), summary.errors
+    print(f"{args.assignment}: graded {len(summary.graded)} of {n} submissions in {summary.seconds:.1f} s "
+          f"({1000 * summary.seconds / max(n, 1):.0f} ms each)")
+    for o in errors:
+        print(f"  error: {o.student}: {o.error or (o.results.error if o.results else '')}")
+    print(f"gradebook updated (nbgrader generate_feedback / export work); reports in {summary.report_dir}")
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rnnquiz", description="Self-grading RNN exercises: "
+                                "grade, self-check and build the notebooks.")
+    verbs = p.add_subparsers(dest="verb", required=True)
+    g = verbs.add_parser("grade", help="grade one submitted notebook with the hidden graders")
+    g.add_argument("notebook")
+    g.add_argument("--student", default="student",
+                   help="student id; it seeds the inputs the graders draw (default: student)")
+    g.add_argument("--assignment", default=None,
+                   help="which assignment the notebook is (default: its file name; never its content)")
+    g.add_argument("--format", choices=["text", "gradescope"], default="text")
+    g.add_argument("-o", "--output", help="write here instead of standard output")
+    g.set_defaults(run=_grade)
+    c = verbs.add_parser("check", help="run the public checks on your notebook before submitting")
+    c.add_argument("notebook")
+    c.add_argument("--assignment", default=None, help="which assignment the notebook is (default: its file name)")
+    c.set_defaults(run=_check)
+    b = verbs.add_parser("build", help="regenerate assignments/ and solutions/ from source/")
+    b.add_argument("--out", type=Path, default=None, help="course folder to write into")
+    b.set_defaults(run=_build)
+    a = verbs.add_parser("autograde", help="grade a whole class from nbgrader's submitted/ (run in the course root)")
+    a.add_argument("assignment")
+    a.add_argument("--student", default="*", help="glob of student ids (default: all)")
+    a.add_argument("--jobs", type=int, default=None, help="grading processes (default: number of cores)")
+    a.set_defaults(run=_autograde)
+    d = verbs.add_parser("demo", help="the whole nbgrader cycle on built-in sample students")
+    d.add_argument("--lang", choices=["pt", "en"], default="pt", help="which twins to use")
+    d.add_argument("--workdir", type=Path, default=None,
+                   help="where to make the course (default: a new temporary folder)")
+    d.set_defaults(run=_demo)
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    from .autograde import AutogradeError
+    from .build import BuildError
+    from .content import ContentError
+    from .course_cycle import CycleError
+    from .grade import GraderError
+    from .notebook import NotebookError
+    from .pool import PoolError
+    try:
+        return args.run(args)
+    except NotebookError as exc:
+        print(f"rnnquiz: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (PoolError, GraderError, CycleError, BuildError, AutogradeError, ContentError) as exc:
+        print(f"rnnquiz: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    except KeyboardInterrupt:
+        print("rnnquiz: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # never a traceback: say what broke and where to report it
+        print(f"rnnquiz: internal error ({type(exc).__name__}: {exc}); "
+              "please report it with the command you ran.", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""The pytest plugin that runs hidden graders against submissions.
+
+Graders are plain pytest functions.  They ask for fixtures:
+
+- ``student``: the submission's code, running in a worker (``StudentRunner``)
+- ``rng``: a NumPy generator seeded by the student id, question and test
+- ``lang``: "pt" or "en"
+
+and carry markers: ``question(name)`` (usually module-level), ``points(n)``,
+``public`` for the checks a student may run before submitting.
+
+One pytest session grades many submissions: every grader test is
+parametrized over them (session scope, so pytest keeps one submission's
+tests together and only one worker is alive at a time).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+from _pytest.reports import TestReport
+
+from .checks import Wrong
+from .messages import text
+from .pool import Pool
+from .results import Check
+from .student import StudentError, StudentRunner
+
+
+@dataclass
+class Job:
+    key: str
+    student_id: str
+    lang: str
+    cells: list
+    mistakes: dict = field(default_factory=dict)  # the assignment's: key -> {lang: text}
+    records: list = field(default_factory=list)    # (question, Check)
+    cell_outcomes: list = field(default_factory=list)
+
+
+def seed_for(*parts: str) -> int:
+    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def render_student_error(error: StudentError, lang: str) -> str:
+    d = error.detail
+    lines = str(d.get("message") or "").strip().splitlines()
+    return text(error.kind, lang, name=error.name, type=d.get("type", ""),
+                message=lines[-1] if lines else "", seconds=float(d.get("seconds", 0) or 0))
+
+
+class GradingPlugin:
+    def __init__(self, jobs: list, pool: Pool | None, limits, public_only: bool = False,
+                 runner_factory=None):
+        self.jobs = {job.key: job for job in jobs}
+        self.order = [job.key for job in jobs]
+        self.pool, self.limits, self.public_only = pool, limits, public_only
+        # how a job's code is reached: a worker process, or (in-kernel) the namespace
+        self.runner_factory = runner_factory or (
+            lambda job: StudentRunner(self.pool, job.cells, self.limits))
+        self.current: tuple | None = None  # (key, StudentRunner)
+        self.collect_errors: list = []
+
+    # --- parametrization and order ---------------------------------------------
+    def pytest_generate_tests(self, metafunc):
+        if "job" in metafunc.fixturenames:
+            metafunc.parametrize("job", self.order, ids=self.order, scope="session")
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        if self.public_only:
+            items[:] = [i for i in items if i.get_closest_marker("public")]
+        position = {key: n for n, key in enumerate(self.order)}
+        original = {id(item): n for n, item in enumerate(items)}
+        items.sort(key=lambda i: (position.get(_job_key(i), -1), original[id(i)]))
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.collect_errors.append(f"{report.nodeid}: {report.longreprtext[-500:]}")
+
+    # --- fixtures ----------------------------------------------------------------
+    @pytest.fixture
+    def student(self, job):
+        return self._runner(job)
+
+    @pytest.fixture
+    def lang(self, job):
+        return self.jobs[job].lang
+
+    @pytest.fixture
+    def rng(self, request, job):
+        return np.random.default_rng(seed_for(self.jobs[job].student_id, _question(request.node),
+                                              request.node.originalname))
+
+    def _runner(self, key: str) -> StudentRunner:
+        if self.current and self.current[0] == key:
+            return self.current[1]
+        self._finish_current()
+        runner = self.runner_factory(self.jobs[key])
+        runner.start()
+        self.current = (key, runner)
+        return runner
+
+    def _finish_current(self):
+        if self.current:
+            key, runner = self.current
+            self.jobs[key].cell_outcomes = list(runner.outcomes)
+            runner.close()
+            self.current = None
+
+    def pytest_sessionfinish(self, session):
+        self._finish_current()
+
+    # --- outcomes ----------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item, call):
+        """Record the outcome and make a light report: pytest's own would format a
+        traceback for every failed check, which no one reads here (and costs ~10 ms)."""
+        failed = call.excinfo is not None
+        feedback, mistake = "", None
+        key = _job_key(item)
+        job = self.jobs.get(key)
+        if failed and job is not None:
+            try:
+                feedback, mistake = self._explain(call.excinfo.value, job)
+            except Exception as exc:  # an error here would stop pytest for the whole batch
+                feedback = text("grader_error", job.lang, message=f"{type(exc).__name__}: {exc}"[:300])
+                mistake = "grader_error"
+        if job is not None and (call.when == "call" or (call.when == "setup" and failed)):
+            points_marker = item.get_closest_marker("points")
+            job.records.append((_question(item), Check(
+                name=item.originalname, points=float(points_marker.args[0]) if points_marker else 0.0,
+                passed=not failed, feedback=feedback, mistake=mistake,
+                public=item.get_closest_marker("public") is not None)))
+        return TestReport(item.nodeid, item.location, {}, "failed" if failed else "passed",
+                          (feedback or type(call.excinfo.value).__name__) if failed else None,
+                          call.when, duration=call.duration, start=call.start, stop=call.stop)
+
+    @staticmethod
+    def _explain(exc: BaseException, job: Job) -> tuple:
+        lang = job.lang
+        if isinstance(exc, Wrong):
+            return exc.render(lang, job.mistakes), exc.mistake
+        if isinstance(exc, StudentError):
+            return render_student_error(exc, lang), exc.kind
+        if isinstance(exc, AssertionError):
+            return str(exc) or type(exc).__name__, None
+        return text("grader_error", lang, message=f"{type(exc).__name__}: {exc}"[:300]), "grader_error"
+
+
+def _job_key(item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("job") if callspec else None
+
+
+def _question(node) -> str:
+    marker = node.get_closest_marker("question")
+    return marker.args[0] if marker else node.module.__name__

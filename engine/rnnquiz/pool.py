@@ -1,0 +1,207 @@
+"""The grader's handle on the sandboxed worker processes.
+
+``Pool`` starts one zygote (torch imported once, inside the sandbox) and asks
+it for a fresh, confined process per submission; ``Connection`` is the
+grader's end of one such process: requests out, replies in, each bounded in
+time and size (the code on the other side is in ``rnnquiz.sandboxed``).
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+
+from .sandbox import (
+    Limits,
+    SandboxConfig,
+    adopt_orphans,
+    children_of,
+    hidden_without_bwrap,
+    reap_orphans,
+    worker_command,
+)
+from .sandboxed import wire
+from .sandboxed.wire import Op
+
+START_TIMEOUT = 60.0
+
+
+class PoolError(RuntimeError):
+    """The worker pool itself could not start (not the student's fault)."""
+
+
+class WorkerLost(Exception):
+    def __init__(self, kind: str, reason: str = ""):
+        super().__init__(reason or kind)
+        self.kind = kind  # timeout | crashed | garbage
+
+
+class Connection:
+    """The grader's end of one submission's connection.
+
+    ``pid`` is the submission's guard (killing its process group ends the
+    submission); ``server`` is the pid that must sign every reply.
+    """
+
+    def __init__(self, pool: Pool, sock: socket.socket, pid: int, server: int):
+        self.pool, self.sock, self.pid, self.server = pool, sock, pid, server
+        self.alive = True
+        self.next_id = 0
+
+    def request(self, message: dict, seconds: float) -> dict:
+        """Send one request and read its reply, all within ``seconds`` (absolute:
+        a reply trickled a byte at a time cannot stretch it)."""
+        if not self.alive:
+            raise WorkerLost("crashed")
+        self.next_id += 1
+        deadline = wire.Deadline(seconds)
+        try:
+            self.sock.settimeout(max(deadline.left(), 0.001))
+            wire.send(self.sock, message, 0, self.next_id)
+            size, pid, msg_id = wire.recv_header(self.sock, deadline)
+            if pid != self.server or msg_id != self.next_id:
+                # a process the student forked, or an answer to an earlier request:
+                # refused before a byte of its body is read
+                self.kill()
+                raise WorkerLost("stale")
+            return wire.recv_body(self.sock, size, wire.MAX_REPLY, deadline)
+        except TimeoutError:
+            self.kill()
+            raise WorkerLost("timeout") from None
+        except (EOFError, ConnectionError, OSError):
+            self.kill()
+            raise WorkerLost("crashed") from None
+        except wire.WireError as exc:
+            self.kill()
+            raise WorkerLost("garbage", str(exc)) from None
+
+    def kill(self):
+        if self.alive:
+            self.alive = False
+            self.pool.kill(self.pid)
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+
+
+class Pool:
+    """A zygote process: imports torch once, forks one child per submission."""
+
+    def __init__(self, limits: Limits | None = None, sandbox: SandboxConfig | None = None,
+                 announce: bool = True):
+        self.limits = limits or Limits()
+        self.sandbox = sandbox or SandboxConfig()
+        self.announce = announce  # say it when there is no bubblewrap (once per process)
+        self.proc = None
+        self.control = None
+        self.ready = False
+        self.root = self.confined = False
+
+    def launch(self):
+        """Start the zygote without waiting: its torch import overlaps ours."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        adopt_orphans()
+        cmd, env = worker_command(theirs.fileno(), self.sandbox, self.announce)
+        # inside bubblewrap the Python files are readable by nobody; outside, /root may not be
+        self.sandboxed = os.path.basename(cmd[0]) == "bwrap"
+        try:
+            self.proc = subprocess.Popen(cmd, pass_fds=[theirs.fileno()], env=env or None,
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.PIPE, start_new_session=True)
+        except OSError as exc:
+            raise PoolError(f"could not start the worker: {exc}") from None
+        theirs.close()
+        self.control = ours
+        self.ready = False
+        return self
+
+    def _wait_ready(self):
+        if self.ready:
+            return
+        self.control.settimeout(START_TIMEOUT)
+        try:
+            ready = json.loads(self.control.recv(1 << 16) or b"{}")
+        except (TimeoutError, OSError, ValueError):
+            ready = {}
+        if "ready" not in ready:
+            proc = self.proc
+            self.close()
+            err = proc.stderr.read().decode(errors="replace")[-2000:].strip()
+            raise PoolError("the worker did not start" + (f":\n{err}" if err else ""))
+        self.proc.stderr.close()  # nothing more is read from it; never let it fill up
+        if ready.get("root") and not ready.get("can_drop_root"):
+            self.close()  # fail closed: student code never runs as root
+            raise PoolError("the worker runs as root but cannot switch to an unprivileged uid "
+                            "(no CAP_SETUID/CAP_SETGID); refusing to run student code as root.")
+        self.root, self.confined = bool(ready.get("root")), bool(ready.get("can_confine"))
+        self.ready = True
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def spawn(self) -> Connection:
+        """A fresh child for one submission; restarts the zygote if a student killed it."""
+        for _attempt in range(2):
+            if not self.alive():
+                self.close()
+                self.launch()
+            self._wait_ready()
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            request = {"op": Op.FORK, "limits": self.limits.rlimits(), "drop_privileges": self.root,
+                       "confine": self.confined, "own_network": not self.sandboxed,
+                       "memory_budget": self.limits.memory_budget,
+                       "tmp_bytes": self.limits.file_bytes * 4,
+                       "hide": [] if self.sandboxed else hidden_without_bwrap(self.sandbox)}
+            try:
+                socket.send_fds(self.control, [json.dumps(request).encode()], [theirs.fileno()])
+            except OSError:
+                ours.close()
+                theirs.close()
+                self.close()
+                continue
+            theirs.close()
+            try:
+                hello = wire.recv(ours, 4096, wire.Deadline(START_TIMEOUT))
+                return Connection(self, ours, int(hello["hello"]), int(hello["server"]))
+            except (OSError, EOFError, wire.WireError, KeyError, ValueError, TypeError):
+                ours.close()
+                self.close()
+        raise PoolError("the worker pool could not fork a student process")
+
+    def kill(self, pid: int):
+        if self.control is not None and self.alive():
+            try:
+                self.control.send(json.dumps({"op": Op.KILL, "pid": pid}).encode())
+            except OSError:
+                pass
+
+    def close(self):
+        if self.control is not None:
+            try:
+                self.control.close()  # the zygote exits when its control socket closes
+            except OSError:
+                pass
+            self.control = None
+        if self.proc is not None:
+            # bubblewrap's own helper outlives it briefly: handed to us, reaped here
+            helpers = children_of(self.proc.pid)
+            try:
+                self.proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(self.proc.pid, 9)
+                except (ProcessLookupError, PermissionError):
+                    self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+            reap_orphans(helpers)
+
+    def __enter__(self):
+        return self if self.proc is not None else self.launch()
+
+    def __exit__(self, *exc):
+        self.close()
+
+

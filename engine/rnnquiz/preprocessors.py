@@ -1,0 +1,316 @@
+"""nbgrader preprocessors: sanitizing steps and grading in an isolated worker.
+
+The course's ``nbgrader_config.py`` applies ``rnnquiz.pipelines``: where stock
+nbgrader has ``Execute``, ``GradeIsolated`` grades our notebooks with
+rnnquiz's worker and hidden graders, then writes each graded test cell's
+outcome the way nbgrader scores it:
+
+- full marks: a stream output saying so;
+- partial credit: the feedback, then an ``execute_result`` holding the score;
+- zero: an error output whose traceback is our feedback message (never the
+  hidden test source, a reference value or grader code).
+
+Any other notebook of the course (another assignment) goes to nbgrader's own
+``Execute``, exactly as stock nbgrader grades it.  nbgrader's
+``SaveAutoGrades``, ``generate_feedback``, ``export`` and formgrader then work
+unchanged.  The inputs are seeded by nbgrader's student id.
+"""
+from __future__ import annotations
+
+import atexit
+from pathlib import Path
+
+from nbformat import from_dict
+from nbformat.v4 import new_output
+from nbgrader.api import Gradebook
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells, OverwriteKernelspec
+from traitlets import Float, Integer
+
+from . import content, notebook
+from .grade import grade_submissions
+from .messages import text
+from .pool import Pool
+from .results import Results
+from .sandbox import Limits
+
+
+class _WarmPool:
+    """One warm worker pool per nbgrader process (torch imported once), closed at exit."""
+
+    def __init__(self):
+        self.pool: Pool | None = None
+
+    def get(self, limits: Limits) -> Pool:
+        if self.pool is None:
+            self.pool = Pool(limits).launch()
+            atexit.register(self.pool.close)
+        return self.pool
+
+
+def assignment_of(preprocessor, resources):
+    """Which of our assignments the notebook in ``resources`` is, asked of the
+    course (``rnnquiz autograde`` names it in the resources; under nbgrader it
+    is ``CourseDirectory.root``); None for any other notebook."""
+    info = resources.get("nbgrader", {})
+    course = Path(resources.get("rnnquiz_course") or CourseDirectory(config=preprocessor.config).root)
+    name = str(resources.get("metadata", {}).get("name") or info.get("notebook") or "")
+    return content.course_assignment_of(course, str(info.get("assignment") or ""), name,
+                                        content.course_catalog(course))
+
+
+class GradeIsolated(Execute):
+    """Grades rnnquiz's notebooks in the isolated worker; ``Execute`` grades the rest."""
+
+    call_timeout = Float(10.0, help="Seconds one call into student code may take.").tag(config=True)
+    submission_timeout = Float(120.0, help="Seconds a whole submission may take.").tag(config=True)
+    memory_budget = Integer(Limits.memory_budget, help="Bytes all of one submission's processes "
+                            "may use together.").tag(config=True)
+    _pools = _WarmPool()
+
+    def preprocess(self, nb, resources):
+        info = resources.get("nbgrader", {})
+        student = str(info.get("student") or "student")
+        name = str(resources.get("metadata", {}).get("name") or info.get("notebook") or "")
+        assignment = assignment_of(self, resources)  # the course decides, never the student's file
+        if assignment is None:
+            return super().preprocess(nb, resources)  # not ours: stock nbgrader
+        limits = Limits(call_timeout=self.call_timeout, submission_timeout=self.submission_timeout,
+                        memory_budget=self.memory_budget)
+        try:
+            sub = notebook.from_dict(nb, f"{name}.ipynb", assignment)
+        except notebook.NotebookError as exc:
+            result = Results(assignment.id, assignment.lang, student, f"{name}.ipynb", error=str(exc))
+        else:
+            [result] = grade_submissions([(sub, student)], limits=limits, pool=self._pools.get(limits))
+        self.log.info("rnnquiz: %s %s scored %g / %g", student, name, result.score, result.max_score)
+        write_outcomes(nb, result)
+        return nb, resources
+
+
+def write_outcomes(nb, result: Results):
+    """Each graded test cell gets the outputs nbgrader turns into its score."""
+    by_grade_id = {content.TEST_CELL_PREFIX + q.name: q for q in result.questions}
+    for cell in nb.cells:
+        meta = notebook.nbgrader_meta(cell)
+        if cell.cell_type != "code" or not (meta.get("grade") and not meta.get("solution")):
+            continue
+        q = by_grade_id.get(meta.get("grade_id"))
+        cell.execution_count = None
+        if result.error or q is None:
+            message = result.error or text("grader_error", result.lang,
+                                           message=f"unknown grade cell {meta.get('grade_id')!r}")
+            cell.outputs = [_failure(message)]
+        elif q.score >= q.max_score:
+            cell.outputs = [new_output("stream", name="stdout", text=f"{q.name}: {q.feedback(result.lang)}\n")]
+        elif q.score > 0:
+            cell.outputs = [new_output("stream", name="stdout", text=f"{q.name}: {q.feedback(result.lang)}\n"),
+                            new_output("execute_result", data={"text/plain": f"{q.score:g}"},
+                                       execution_count=1)]
+        else:
+            cell.outputs = [_failure(f"{q.name}: {q.feedback(result.lang)}")]
+
+
+def _failure(message: str):
+    first = message.splitlines()[0] if message else ""
+    return new_output("error", ename="RnnquizFailure", evalue=first, traceback=message.splitlines())
+
+
+NBGRADER_KEYS = {"grade": bool, "solution": bool, "locked": bool, "task": bool, "grade_id": str,
+                 "points": (int, float), "schema_version": int, "checksum": str, "cell_type": str}
+
+
+class SubmissionRejected(Exception):
+    """A submission that is not graded; the message says which file and what to do."""
+
+
+class DropUntrusted(NbGraderPreprocessor):
+    """Sanitizing step: only what grading needs survives from a student's file.
+
+    Notebook metadata, cell metadata other than nbgrader's known scalar keys,
+    outputs and attachments are dropped (a student controls them all: a few MB
+    of nested metadata became hundreds of MB once written back indented).
+    Sources that are not text become empty; lone surrogates are replaced.  A
+    submitted file that is a symbolic link or larger than ``max_bytes`` is
+    rejected: that student's error, nobody else's.
+    """
+
+    max_bytes = Integer(notebook.MAX_BYTES, help="Largest submitted notebook, in bytes.").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        if assignment_of(self, resources) is None:
+            return nb, resources  # another assignment: as stock nbgrader leaves it
+        meta = resources.get("metadata") or {}
+        if meta.get("path") and meta.get("name"):
+            path = Path(meta["path"]) / f"{meta['name']}.ipynb"
+            try:
+                notebook.check_file(path, self.max_bytes)
+            except notebook.NotebookError as exc:
+                raise SubmissionRejected(str(exc)) from None
+        return from_dict(clean_notebook(nb)), resources
+
+
+def clean_notebook(nb) -> dict:
+    """The notebook reduced to cells with text sources and known nbgrader metadata."""
+    kernelspec = nb.get("metadata", {}).get("kernelspec") if isinstance(nb.get("metadata"), dict) else None
+    cells = []
+    for cell in nb.get("cells", []) if isinstance(nb.get("cells"), list) else []:
+        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
+            continue
+        out = {"cell_type": cell["cell_type"], "metadata": {}, "source": notebook.cell_source(cell)}
+        nbg = notebook.nbgrader_meta(cell)
+        kept = {k: v for k, v in nbg.items() if k in NBGRADER_KEYS and isinstance(v, NBGRADER_KEYS[k])
+                and not (type(v) is str and len(v) > 200)}
+        if kept:
+            out["metadata"]["nbgrader"] = kept
+        if type(cell.get("id")) is str and len(cell["id"]) <= 64:
+            out["id"] = cell["id"]
+        if cell["cell_type"] == "code":
+            out["outputs"], out["execution_count"] = [], None
+        cells.append(out)
+    metadata = {}
+    if isinstance(kernelspec, dict) and all(type(v) is str and len(v) < 200 for v in kernelspec.values()):
+        metadata["kernelspec"] = dict(kernelspec)
+    return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
+
+
+class RepairCells(NbGraderPreprocessor):
+    """Sanitizing step: tampered cell structure is repaired, then graded.
+
+    Our grade does not depend on the test cells (the hidden graders live
+    outside the notebook), so a student who deletes or edits test cells or
+    alters cell metadata gains nothing and should still get a grade:
+
+    - a cell whose nbgrader id is unknown or repeated becomes a plain cell;
+    - a graded test cell that is missing is put back from the gradebook
+      (OverwriteCells then restores the source and points of all of them).
+    """
+
+    def preprocess(self, nb, resources):
+        from nbformat.v4 import new_code_cell
+        from nbgrader.api import MissingEntry
+
+        info = resources.get("nbgrader", {})
+        if assignment_of(self, resources) is None:
+            return nb, resources  # another assignment: as stock nbgrader leaves it
+        try:
+            with _gradebook(self, info) as gb:
+                record = gb.find_notebook(resources["unique_key"], info["assignment"])
+                sources = {c.name: c.source for c in record.source_cells}
+                tests = [(c.name, c.max_score) for c in record.grade_cells
+                         if c.name.startswith(content.TEST_CELL_PREFIX)]
+        except (KeyError, MissingEntry):
+            return nb, resources  # an unknown notebook: nbgrader skips it itself
+        present = set()
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader")
+            if meta is None:
+                continue
+            gid = meta.get("grade_id") if isinstance(meta, dict) else None
+            if gid not in sources or gid in present:
+                self.log.warning("rnnquiz: cell %r is not one of the assignment's; graded as a plain cell", gid)
+                del cell.metadata["nbgrader"]
+            else:
+                present.add(gid)
+        for gid, points in tests:
+            if gid not in present:
+                self.log.warning("rnnquiz: test cell %r was missing; restored", gid)
+                nb.cells.append(new_code_cell(sources[gid], metadata={"nbgrader": {
+                    "grade": True, "grade_id": gid, "locked": True, "points": points,
+                    "schema_version": 3, "solution": False, "task": False}}))
+        return nb, resources
+
+
+# --- the same steps on one open gradebook (rnnquiz autograde) ----------------------
+#
+# nbgrader's steps open the gradebook once per notebook and step, and opening
+# one runs `alembic heads` in a subprocess.  A grading process only reads it:
+# these variants take one open, read-only gradebook instead.
+
+class ReadOnlyGradebook:
+    """An open gradebook whose ``find_*`` answers are kept: the same source cells
+    are looked up for every submission, and nothing writes in a grading process."""
+
+    def __init__(self, gradebook):
+        self.gradebook = gradebook
+        self.found: dict = {}
+
+    def __getattr__(self, name):
+        attr = getattr(self.gradebook, name)
+        if not name.startswith("find_"):
+            return attr
+
+        def cached(*args):
+            if (name, args) not in self.found:
+                try:
+                    self.found[name, args] = (True, attr(*args))
+                except Exception as exc:
+                    self.found[name, args] = (False, exc)
+            ok, value = self.found[name, args]
+            if not ok:
+                raise value
+            return value
+        return cached
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _gradebook(step, info):
+    """The open gradebook a step was given, else nbgrader's own."""
+    return getattr(step, "gradebook_in_use", None) or Gradebook(info["db_url"])
+
+
+class OverwriteCellsFrom(OverwriteCells):
+    """nbgrader's ``OverwriteCells`` reading an open gradebook."""
+
+    def __init__(self, gradebook, **kwargs):
+        super().__init__(**kwargs)
+        self.gradebook_in_use = gradebook
+
+    def preprocess(self, nb, resources):
+        # nbgrader's preprocess, with the given gradebook instead of a new one
+        self.notebook_id = resources["nbgrader"]["notebook"]
+        self.assignment_id = resources["nbgrader"]["assignment"]
+        self.db_url = resources["nbgrader"]["db_url"]
+        self.gradebook = self.gradebook_in_use
+        nb, resources = NbGraderPreprocessor.preprocess(self, nb, resources)
+        if self.add_missing_cells:
+            nb, resources = self.add_missing_grade_cells(nb, resources)
+            nb, resources = self.add_missing_task_cells(nb, resources)
+        return nb, resources
+
+
+class OverwriteKernelspecFrom(OverwriteKernelspec):
+    """nbgrader's ``OverwriteKernelspec`` reading an open gradebook."""
+
+    def __init__(self, gradebook, **kwargs):
+        super().__init__(**kwargs)
+        self.gradebook_in_use = gradebook
+
+    def preprocess(self, nb, resources):
+        import json
+        info = resources["nbgrader"]
+        kernelspec = self.gradebook_in_use.find_notebook(info["notebook"], info["assignment"]).kernelspec
+        if kernelspec:
+            nb.metadata["kernelspec"] = json.loads(kernelspec)
+        return nb, resources
+
+
+WITH_OPEN_GRADEBOOK = {OverwriteCells: OverwriteCellsFrom, OverwriteKernelspec: OverwriteKernelspecFrom}
+
+
+def steps_with(gradebook, classes: list) -> list:
+    """Instances of a pipeline's steps, each reading ``gradebook`` where it reads one."""
+    out = []
+    for cls in classes:
+        if cls in WITH_OPEN_GRADEBOOK:
+            out.append(WITH_OPEN_GRADEBOOK[cls](gradebook))
+        else:
+            step = cls()
+            step.gradebook_in_use = gradebook
+            out.append(step)
+    return out

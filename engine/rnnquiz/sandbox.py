@@ -1,0 +1,247 @@
+"""How the untrusted worker is started: bubblewrap where available, rlimits always.
+
+The sandbox sees, read-only, only the system folders and the Python
+interpreter with its packages; a private empty /tmp; no network; its own
+process and IPC namespaces; and of rnnquiz only the two worker files.  No
+course folder (graders, solutions, gradebook, submissions) exists there.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SANDBOXED = Path(__file__).resolve().parent / "sandboxed"  # the only rnnquiz code inside the sandbox
+WORKER_FILES = ("worker.py", "wire.py", "confine.py")
+SANDBOX_WORKER_DIR = "/tmp/.rnnquiz-worker"  # /tmp is a private tmpfs there
+
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
+
+_warned = False
+
+
+@dataclass
+class Limits:
+    """Resource limits applied to each student process (see setrlimit(2))."""
+    memory_bytes: int = 4 * 1024**3   # address space; torch alone maps ~1.5 GiB
+    cpu_seconds: int = 60
+    file_bytes: int = 16 * 1024**2
+    open_files: int = 256
+    processes: int = 64                # RLIMIT_NPROC of the submission's own uid: no fork bombs
+    memory_budget: int = 3 * 1024**3   # all of one submission's processes together (Pss)
+    call_timeout: float = 10.0         # wall clock for one call or one cell
+    submission_timeout: float = 120.0  # wall clock for a whole submission
+
+    def rlimits(self) -> dict:
+        return {"RLIMIT_AS": self.memory_bytes, "RLIMIT_CPU": self.cpu_seconds,
+                "RLIMIT_FSIZE": self.file_bytes, "RLIMIT_NOFILE": self.open_files,
+                "RLIMIT_NPROC": self.processes, "RLIMIT_CORE": 0}
+
+
+@dataclass
+class SandboxConfig:
+    # folders emptied for student code when there is no bubblewrap allowlist
+    # (as root: each submission's own mount namespace); the course is one
+    hide: list = field(default_factory=list)
+    use_bwrap: bool | None = None             # None: use it when it works
+
+
+def adopt_orphans():
+    """bubblewrap leaves a helper process behind when it exits; as a child
+    subreaper we get it back (instead of an init that may never reap it) and
+    ``reap_orphans`` collects it."""
+    import ctypes
+    try:
+        ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def children_of(pid: int) -> list:
+    """The pids whose parent is ``pid`` (to reap them once they are orphaned)."""
+    out = []
+    for name in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[1] == str(pid):
+                    out.append(int(name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+def reap_orphans(pids=(), within: float = 1.0):
+    """Wait for ``pids`` (orphans handed to us, see ``adopt_orphans``) to be
+    collected, for at most ``within`` seconds; never another child."""
+    import time
+    pending, end = set(pids), time.monotonic() + within
+    while pending and time.monotonic() < end:
+        for pid in list(pending):
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0]:
+                    pending.discard(pid)
+            except ChildProcessError:  # not (or no longer) ours
+                pending.discard(pid)
+        if pending:
+            time.sleep(0.01)
+
+
+def reap_exited_sandboxes():
+    """Collect exited bubblewrap processes handed to us as orphans (their
+    grading process is gone, so nobody else will wait for them)."""
+    me = str(os.getpid())
+    for name in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                comm, rest = f.read().split("(", 1)[1].rsplit(")", 1)
+            state, ppid = rest.split()[:2]
+            if ppid == me and state == "Z" and comm == "bwrap":
+                os.waitpid(int(name), os.WNOHANG)
+        except (OSError, ValueError, IndexError, ChildProcessError):
+            continue
+
+
+def bwrap_path() -> str | None:
+    return shutil.which("bwrap")
+
+
+def _bwrap_works(bwrap: str) -> bool:
+    adopt_orphans()
+    try:
+        probe = subprocess.Popen([bwrap, "--ro-bind", "/", "/", "--unshare-all", "--dev", "/dev",
+                                  "--proc", "/proc", "sleep", "0.05"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:
+        return False
+    helpers = []
+    while probe.poll() is None and not helpers:
+        helpers = children_of(probe.pid)  # bubblewrap's helper, reaped below
+    try:
+        code = probe.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        probe.kill()
+        code = probe.wait()
+    reap_orphans(helpers)
+    return code == 0
+
+
+def _warn_once(message: str):
+    global _warned
+    if not _warned:
+        _warned = True
+        print(f"rnnquiz: WARNING: {message}", file=sys.stderr)
+
+
+_usable: dict = {}
+
+
+def usable_bwrap(config: SandboxConfig) -> str | None:
+    """The bwrap to use under ``config``, or None; probed once per process."""
+    if config.use_bwrap is False:
+        return None
+    bwrap = bwrap_path()
+    if bwrap and bwrap not in _usable:
+        _usable[bwrap] = bool(config.use_bwrap) or _bwrap_works(bwrap)
+    return bwrap if bwrap and _usable[bwrap] else None
+
+
+def warn_if_unsandboxed(config: SandboxConfig | None = None) -> bool:
+    """Say once, in this process, that bubblewrap is missing; True when it is."""
+    if usable_bwrap(config or SandboxConfig()):
+        return False
+    if os.geteuid() == 0:
+        exposed = ("each submission still runs as a uid of its own, in its own namespaces, with a private "
+                   "/tmp and the course folder hidden, but it can read every world-readable file outside "
+                   "the course (home folders, other courses, /etc)")
+    else:
+        exposed = ("student code runs as your own user: it can read and change every file you can "
+                   "(gradebook, graders, solutions, other submissions) and processes it leaves behind "
+                   "are not confined")
+    _warn_once(f"bubblewrap (bwrap) is not available or not enabled: {exposed}. "
+               "Install it with 'apt-get install bubblewrap'.")
+    return True
+
+
+def worker_command(fd: int, config: SandboxConfig, announce: bool = True) -> tuple[list, dict]:
+    """The command line and environment that start a zygote talking on ``fd``."""
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONHASHSEED": "0"}
+    python = sys.executable
+    bwrap = usable_bwrap(config)
+    if bwrap:
+        # as root, no user namespace: the student processes then drop to a real
+        # unprivileged uid (a namespace maps only root, and setuid would fail)
+        namespaces = (["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                       "--unshare-cgroup-try"] if os.geteuid() == 0 else ["--unshare-all"])
+        args = [bwrap, "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                *namespaces, "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+                # only so that each student process can drop to an unprivileged uid,
+                # where RLIMIT_NPROC applies (the kernel exempts root from it)
+                "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+                # only so that each submission gets namespaces and mounts of its own
+                # (dropped with root before any student code runs; see confine.py)
+                "--cap-add", "CAP_SYS_ADMIN",
+                # so that a submission's guard can end it (kill, parent-death
+                # signal) although it runs under another uid
+                "--cap-add", "CAP_KILL",
+                "--clearenv"]
+        for key, value in env.items():
+            args += ["--setenv", key, value]
+        # an allowlist, not a blocklist: the system, the interpreter and its
+        # packages, read-only; no course folder, home, /work, /srv or /opt
+        for path in SYSTEM_DIRS:
+            if os.path.islink(path):
+                args += ["--symlink", os.readlink(path), path]
+            elif os.path.isdir(path):
+                args += ["--ro-bind", path, path]
+        made = set()
+        for path in _unique_existing(_python_dirs()):
+            if not any(path == Path(d) or Path(d) in path.parents for d in SYSTEM_DIRS):
+                # parents made world-traversable: bwrap copies their modes (0700 for
+                # /root), and the student processes run as nobody
+                for parent in reversed(path.parents[:-1]):
+                    if parent not in made:
+                        made.add(parent)
+                        args += ["--perms", "0755", "--dir", str(parent)]
+                args += ["--ro-bind", str(path), str(path)]
+        for path in _unique_existing(map(Path, config.hide)):
+            args += ["--tmpfs", str(path)]
+        for name in WORKER_FILES:
+            args += ["--ro-bind", str(SANDBOXED / name), f"{SANDBOX_WORKER_DIR}/{name}"]
+        args += ["--chdir", "/tmp", python, "-I", f"{SANDBOX_WORKER_DIR}/worker.py", str(fd)]
+        return args, {}
+    if announce:
+        warn_if_unsandboxed(config)
+    return [python, "-I", str(SANDBOXED / "worker.py"), str(fd)], env
+
+
+def hidden_without_bwrap(config: SandboxConfig) -> list:
+    """What a submission must not see when there is no allowlist: the folders
+    in ``config.hide`` (the course), the working folder and the home folders
+    (the Python installation inside any of them stays visible)."""
+    homes = [Path("/root"), Path("/home"), Path.home()]
+    return [str(p) for p in _unique_existing([*config.hide, Path.cwd(), *homes]) if p.is_dir()]
+
+
+def _python_dirs() -> list[Path]:
+    dirs = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).resolve().parent.parent}
+    for entry in sys.path:
+        if entry.endswith("site-packages") and os.path.isdir(entry):
+            dirs.add(Path(entry))
+    return sorted(dirs)
+
+
+def _unique_existing(paths) -> list[Path]:
+    out = []
+    for path in paths:
+        try:
+            path = Path(path).resolve()
+        except OSError:
+            continue
+        if path.exists() and path != Path("/") and path not in out:
+            out.append(path)
+    return out

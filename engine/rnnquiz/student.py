@@ -1,0 +1,154 @@
+"""The student's notebook, loaded in a sandboxed process, answering calls.
+
+Every failure of student code (missing, raising, hanging, crashing, garbage)
+becomes a ``StudentError`` that a grader reports; never a crash of grading.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from .pool import Connection, Pool, WorkerLost
+from .sandbox import Limits
+from .sandboxed import wire
+from .sandboxed.wire import Op
+
+
+class StudentError(Exception):
+    """Calling into the student's code did not give a value.
+
+    kind: missing | not_implemented | raised | timeout | crashed | garbage | deadline
+    """
+
+    def __init__(self, kind: str, name: str = "", detail: dict | None = None):
+        super().__init__(f"{kind}: {name}")
+        self.kind, self.name, self.detail = kind, name, detail or {}
+
+
+
+@dataclass
+class CellOutcome:
+    index: int           # position among the notebook's cells
+    grade_id: str | None
+    error: dict | None = None  # {"type", "message", "trace"} or a lost-worker kind
+
+
+@dataclass
+class StudentRunner:
+    """The student's notebook, loaded in a worker, answering calls.
+
+    Cells that kill or hang the worker are skipped when it is replaced, so one
+    bad cell or function costs only what depends on it.
+    """
+    pool: Pool
+    cells: list  # [(index, grade_id, source)]
+    limits: Limits = field(default_factory=Limits)
+    worker: Connection | None = None
+    outcomes: list = field(default_factory=list)
+    broken: dict = field(default_factory=dict)   # function name -> StudentError
+    bad_cells: set = field(default_factory=set)
+    started: float = 0.0
+    replacements: int = 0
+
+    def _deadline_left(self) -> float:
+        return self.limits.submission_timeout - (time.monotonic() - self.started)
+
+    def _ensure_worker(self):
+        """A live worker with every good cell executed, replaying after a loss."""
+        if self.worker is not None and self.worker.alive:
+            return
+        if not self.started:
+            self.started = time.monotonic()
+        else:
+            self.replacements += 1
+        while True:
+            self.worker = self.pool.spawn()
+            for index, grade_id, source in self.cells:
+                if index in self.bad_cells or self._deadline_left() <= 0:
+                    continue
+                timeout = min(self.limits.call_timeout, max(self._deadline_left(), 0.1))
+                try:
+                    reply = self.worker.request({"op": Op.EXEC, "index": index, "source": source}, timeout)
+                    error = reply.get("error")
+                except WorkerLost as lost:
+                    # this cell hangs or ends the process: skip it from now on
+                    self.bad_cells.add(index)
+                    self._record(index, grade_id, {"type": lost.kind, "message": "", "trace": ""})
+                    break
+                self._record(index, grade_id, _clean_error(error) if type(error) is dict else None)
+            else:
+                return
+
+    def _record(self, index, grade_id, error):
+        if all(o.index != index for o in self.outcomes):
+            self.outcomes.append(CellOutcome(index, grade_id, error))
+
+    def start(self):
+        self._ensure_worker()
+        return self
+
+    def call(self, name: str, *args, return_modules: bool = False, **kwargs):
+        """Call the student's function; returns decoded data or raises StudentError."""
+        if name in self.broken:
+            raise self.broken[name]
+        if self._deadline_left() <= 0:
+            raise StudentError("deadline", name, {"seconds": self.limits.submission_timeout})
+        self._ensure_worker()
+        message = call_message(name, args, kwargs, return_modules)
+        return interpret_call(name, self._request(name, message), return_modules)
+
+    def get(self, name: str):
+        """The value of a top-level variable (quiz answers)."""
+        self._ensure_worker()
+        return interpret_call(name, self._request(name, {"op": Op.GET, "name": name}))
+
+    def _request(self, name: str, message: dict) -> dict:
+        timeout = min(self.limits.call_timeout, max(self._deadline_left(), 0.1))
+        try:
+            try:
+                return self.worker.request(message, timeout)
+            except WorkerLost as lost:
+                if lost.kind != "stale":
+                    raise
+                # leftovers of an earlier call (forked processes): a clean process, once more
+                self._ensure_worker()
+                return self.worker.request(message, timeout)
+        except WorkerLost as lost:
+            error = StudentError(lost.kind, name, {"seconds": timeout, "message": str(lost)})
+            self.broken[name] = error  # do not pay the timeout again for this function
+            raise error from None
+
+    def close(self):
+        if self.worker is not None:
+            try:
+                if self.worker.alive:
+                    wire.send(self.worker.sock, {"op": Op.BYE})
+            except OSError:
+                pass
+            self.worker.kill()
+            self.worker = None
+
+
+def interpret_call(name: str, reply: dict, return_modules: bool = False):
+    """A worker's reply to a call as data, or the StudentError it amounts to."""
+    if reply.get("missing"):
+        raise StudentError("missing", name)
+    if "error" in reply:
+        error = reply["error"] if type(reply["error"]) is dict else {}
+        kind = "not_implemented" if error.get("type") == "NotImplementedError" else "raised"
+        raise StudentError(kind, name, _clean_error(error))
+    try:
+        value = wire.decode(reply.get("value"))
+        modules = [wire.decode(m) for m in reply.get("modules", [])] if return_modules else None
+    except (wire.WireError, ValueError, TypeError, RecursionError) as exc:
+        raise StudentError("garbage", name, {"message": str(exc)[:200]}) from None
+    return (value, modules) if return_modules else value
+
+
+def call_message(name: str, args, kwargs, return_modules: bool) -> dict:
+    return {"op": Op.CALL, "name": name, "args": wire.encode(list(args)),
+            "kwargs": wire.encode(dict(kwargs)), "return_modules": return_modules}
+
+
+def _clean_error(error: dict) -> dict:
+    return {k: str(error.get(k, ""))[:1500] for k in ("type", "message", "trace")}
