@@ -1,0 +1,12 @@
+"""quiz_state_history: H_t is computed from H_{t-1}, which came from H_{t-2}, ...: unrolled, it is a function of every earlier token (d2l 9.4, exercise 2)."""
+import pytest
+
+from rnnquiz.checks import check_choice
+
+pytestmark = pytest.mark.question("quiz_state_history")
+
+
+@pytest.mark.public
+@pytest.mark.points(0)
+def test_answered(student):
+    check_choice(student, "quiz_state_history", correct="")
