@@ -220,11 +220,15 @@ def sizes(rng, count: int, **ranges) -> list:
     return [{k: int(rng.integers(lo, hi + 1)) for k, (lo, hi) in ranges.items()} for _ in range(count)]
 
 
-def call_naming_errors(student, name: str, *args, raised: dict):
+def call_naming_errors(student, name: str, *args, raised: dict, watch: tuple = ()):
     """Call the student's function; an exception whose message contains a key of
-    ``raised`` is the mistake it names (e.g. torch's shape error for a wrong axis)."""
+    ``raised`` is the mistake it names (e.g. torch's shape error for a wrong axis).
+    With ``watch`` (packages), returns (value, the packages its code ran): see
+    ``not_computed_with``."""
     from .student import StudentError
     try:
+        if watch:
+            return student.call_watching(name, tuple(watch), *args)
         return student.call(name, *args)
     except StudentError as exc:
         message = exc.detail.get("message", "")
@@ -233,3 +237,11 @@ def call_naming_errors(student, name: str, *args, raised: dict):
             raise Wrong("raised", mistake=mistake, name=name, type=exc.detail.get("type", ""),
                         message=message) from None
         raise
+
+
+def not_computed_with(used: list, forbidden: dict, name: str):
+    """``forbidden``: {package: mistake}; a call that ran one of them is wrong
+    (a NumPy exercise answered with torch), whatever it returned."""
+    for package in used:
+        if package in forbidden:
+            raise Wrong("used_forbidden", mistake=forbidden[package], name=name, package=package)

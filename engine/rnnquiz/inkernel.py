@@ -21,7 +21,7 @@ from .grade import GRADERS_INI, QUIET_PLUGINS
 from .messages import text
 from .plugin import GradingPlugin, Job
 from .sandbox import Limits
-from .student import call_message, interpret_call
+from .student import call_message, interpret_call, used_packages
 
 
 class LocalRunner:
@@ -40,6 +40,10 @@ class LocalRunner:
     def call(self, name, *args, return_modules=False, **kwargs):
         reply = self.child.op_call(call_message(name, args, kwargs, return_modules))
         return interpret_call(name, reply, return_modules)
+
+    def call_watching(self, name, packages, *args):
+        reply = self.child.op_call(call_message(name, args, {}, False, packages))
+        return interpret_call(name, reply), used_packages(reply, packages)
 
     def get(self, name):
         return interpret_call(name, self.child.op_get({"name": name}))

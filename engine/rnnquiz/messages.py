@@ -38,6 +38,9 @@ MESSAGES = {
     "deadline": (
         "o tempo total da submissão ({seconds:.0f} s) acabou antes de `{name}`.",
         "the submission's total time ({seconds:.0f} s) ran out before `{name}`."),
+    "used_forbidden": (
+        "`{name}` calcula com {package}, que este exercício não permite.",
+        "`{name}` computes with {package}, which this exercise does not allow."),
     # --- comparisons --------------------------------------------------------
     "wrong_type": (
         "{what}: esperava {expected}, recebeu {got}.",

@@ -97,6 +97,16 @@ class StudentRunner:
         message = call_message(name, args, kwargs, return_modules)
         return interpret_call(name, self._request(name, message), return_modules)
 
+    def call_watching(self, name: str, packages: tuple, *args):
+        """Call the student's function; returns (value, the ``packages`` its code ran)."""
+        if name in self.broken:
+            raise self.broken[name]
+        if self._deadline_left() <= 0:
+            raise StudentError("deadline", name, {"seconds": self.limits.submission_timeout})
+        self._ensure_worker()
+        reply = self._request(name, call_message(name, args, {}, False, packages))
+        return interpret_call(name, reply), used_packages(reply, packages)
+
     def get(self, name: str):
         """The value of a top-level variable (quiz answers)."""
         self._ensure_worker()
@@ -145,9 +155,15 @@ def interpret_call(name: str, reply: dict, return_modules: bool = False):
     return (value, modules) if return_modules else value
 
 
-def call_message(name: str, args, kwargs, return_modules: bool) -> dict:
+def call_message(name: str, args, kwargs, return_modules: bool, watch: tuple = ()) -> dict:
     return {"op": Op.CALL, "name": name, "args": wire.encode(list(args)),
-            "kwargs": wire.encode(dict(kwargs)), "return_modules": return_modules}
+            "kwargs": wire.encode(dict(kwargs)), "return_modules": return_modules, "watch": list(watch)}
+
+
+def used_packages(reply: dict, packages: tuple) -> list:
+    """Of the packages asked about, those the reply says the call ran."""
+    used = reply.get("used")
+    return [p for p in packages if type(used) is list and p in used]
 
 
 def _clean_error(error: dict) -> dict:

@@ -1,4 +1,6 @@
-"""quiz_char_model_limits, hidden: the variants drawn per student (helpers in ../public/test_quiz_char_model_limits.py)."""
+"""quiz_char_model_limits, hidden: the variants drawn per student (helpers in
+../public/test_quiz_char_model_limits.py).
+"""
 import pytest
 
 from rnnquiz.checks import check_choice

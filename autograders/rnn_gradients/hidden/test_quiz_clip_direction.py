@@ -8,4 +8,5 @@ pytestmark = pytest.mark.question("quiz_clip_direction")
 
 @pytest.mark.points(1)
 def test_answer(student):
-    check_choice(student, "quiz_clip_direction", correct="a", mistakes={"b": "clip_elementwise", "d": "clip_each_separately"})
+    check_choice(student, "quiz_clip_direction", correct="a",
+                mistakes={"b": "clip_elementwise", "d": "clip_each_separately"})

@@ -1,4 +1,6 @@
-"""quiz_char_model_limits: one-hot width grows with the vocabulary; long-range dependencies are hard to learn (d2l 9.4, exercise 4)."""
+"""quiz_char_model_limits: one-hot width grows with the vocabulary; long-range dependencies are hard to
+learn (d2l 9.4, exercise 4).
+"""
 import pytest
 
 from rnnquiz.checks import check_choice

@@ -1,4 +1,6 @@
-"""quiz_clip_direction: clipping by the norm multiplies everything by the same factor: the direction is kept, only the length changes."""
+"""quiz_clip_direction: clipping by the norm multiplies everything by the same factor: the direction is
+kept, only the length changes.
+"""
 import pytest
 
 from rnnquiz.checks import check_choice

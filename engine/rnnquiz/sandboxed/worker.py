@@ -78,6 +78,43 @@ def describe_error(exc: BaseException, filename_prefix: str = "<cell") -> dict:
             "trace": "".join(lines)[-1500:]}
 
 
+class Watch:
+    """Which of some packages a call runs code of (``numpy_rnn`` must not compute
+    with torch).  A profile hook sees every Python and C function called; a
+    call that removes the hook counts as using them all."""
+
+    def __init__(self, packages: list):
+        self.packages = tuple(packages)
+        self.used: list = []
+
+    def _of(self, module) -> str | None:
+        module = module or ""
+        return next((p for p in self.packages if module == p or module.startswith(p + ".")), None)
+
+    def hook(self, frame, event, arg):
+        found = None
+        if event == "call":
+            found = self._of(frame.f_globals.get("__name__"))
+        elif event == "c_call":
+            owner = getattr(arg, "__self__", None)
+            found = self._of(getattr(arg, "__module__", None)) or \
+                self._of(getattr(type(owner), "__module__", None) if owner is not None else None)
+        if found and found not in self.used:
+            self.used.append(found)
+
+    def run(self, fn, args, kwargs):
+        if not self.packages:
+            return fn(*args, **kwargs)
+        hook = self.hook  # one bound method: each attribute access makes a new one
+        sys.setprofile(hook)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if sys.getprofile() is not hook:  # removed by the student's code
+                self.used = sorted(set(self.used) | set(self.packages))
+            sys.setprofile(None)
+
+
 class Child:
     """Serves one submission over one socket."""
 
@@ -143,10 +180,11 @@ class Child:
             return {"error": {"type": "TypeError", "message": f"{name} is not a function", "trace": ""}}
         args = [self.to_student(a) for a in wire.decode(msg.get("args", []))]
         kwargs = {k: self.to_student(v) for k, v in wire.decode(msg.get("kwargs", {"__dict__": []})).items()}
-        result = self._run(lambda: fn(*args, **kwargs))
+        watch = Watch([str(m) for m in msg.get("watch") or []])
+        result = self._run(lambda: watch.run(fn, args, kwargs))
         if "error" in result:
             return result
-        reply = {"value": self.encode_result(result["value"])}
+        reply = {"value": self.encode_result(result["value"]), "used": watch.used}
         if msg.get("return_modules"):
             reply["modules"] = [self.encode_result(self.module_state(a))
                                 for a in args if isinstance(a, self.torch.nn.Module)]
