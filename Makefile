@@ -2,6 +2,11 @@
 VENV   ?= .venv
 PYTHON ?= python3
 BIN     = $(VENV)/bin
+# Where the CPU build of torch comes from when it is not at hand: for example
+#   make test TORCH_INDEX=https://download.pytorch.org/whl/cpu
+# (the default package index resolves torch==2.13.0 to the CUDA build, several GB).
+TORCH_INDEX ?=
+TORCH_PIP    = $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
 
 .PHONY: demo test setup build bench clean
 
@@ -15,7 +20,7 @@ setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install -q $(TORCH_PIP) -c constraints.txt -e ".[dev]"
 	./scripts/install-bubblewrap
 	touch $@
 

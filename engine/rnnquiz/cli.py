@@ -61,6 +61,12 @@ def _autograde(args) -> int:
     return EXIT_OK
 
 
+def _locale_lang() -> str:
+    import os
+    locale = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
+    return "pt" if locale.lower().startswith("pt") else "en"
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rnnquiz", description="Self-grading RNN exercises: "
                                 "grade, self-check and build the notebooks.")
@@ -87,7 +93,8 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--jobs", type=int, default=None, help="grading processes (default: number of cores)")
     a.set_defaults(run=_autograde)
     d = verbs.add_parser("demo", help="the whole nbgrader cycle on built-in sample students")
-    d.add_argument("--lang", choices=["pt", "en"], default="pt", help="which twins to use")
+    d.add_argument("--lang", choices=["pt", "en"], default=_locale_lang(),
+                   help="which twins to use (default: pt under a Portuguese locale, else en)")
     d.add_argument("--workdir", type=Path, default=None,
                    help="where to make the course (default: a new temporary folder)")
     d.set_defaults(run=_demo)

@@ -84,6 +84,12 @@ def run(lang: str = content.PRIMARY_LANG, workdir: Path | None = None, course: P
         row = "".join(f"{c:>22}" for c in cells)
         out(f"{student:<14}{row}")
     out("")
+    cheated = ", ".join(f"{samples.load(a).cheat_question} ({a.id})" for a in assignments)
+    out("carla_cola's notebooks replace torch.testing.assert_close, torch.allclose and np.allclose with")
+    out("functions that always say 'equal', and answer one question wrong. It changes nothing: the")
+    out("comparisons run in the grader's own process, never in hers, so she loses exactly the questions")
+    out(f"she got wrong: {cheated}. Under stock nbgrader the same patch earns full marks.")
+    out("")
     for student in STUDENTS[1:]:
         for aid in assignment_ids:
             out(f"{student} · {aid}:")

@@ -104,7 +104,9 @@ def write_outcomes(nb, result: Results):
         elif q.score >= q.max_score:
             cell.outputs = [new_output("stream", name="stdout", text=f"{q.name}: {q.feedback(result.lang)}\n")]
         elif q.score > 0:
-            cell.outputs = [new_output("stream", name="stdout", text=f"{q.name}: {q.feedback(result.lang)}\n"),
+            points = text("points_of", result.lang, score=q.score, points=q.max_score)
+            cell.outputs = [new_output("stream", name="stdout",
+                                       text=f"{q.name} ({points}): {q.feedback(result.lang)}\n"),
                             new_output("execute_result", data={"text/plain": f"{q.score:g}"},
                                        execution_count=1)]
         else:

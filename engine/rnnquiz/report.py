@@ -33,10 +33,10 @@ def markdown(rows: list, n: int, mistakes: dict | None = None) -> str:
 
 
 def _label(mistake: str, mistakes: dict) -> str:
+    """The mistake's key and its whole sentence (English when there is one: the report is the instructor's)."""
     texts = mistakes.get(mistake) or {}
-    if texts:
-        return f"{mistake}: {next(iter(texts.values())).split(':')[0].split('(')[0].strip()}"
-    return mistake
+    sentence = texts.get("en") or next(iter(texts.values()), "")
+    return f"`{mistake}`: {sentence.replace('|', '/')}" if sentence else f"`{mistake}`"
 
 
 def plot(rows: list, path: Path):

@@ -48,7 +48,8 @@ class QuestionResult:
 
     @property
     def mistakes(self) -> list:
-        return [c.mistake for c in self.checks if c.mistake and not c.passed]
+        """The named mistakes, each once (several variants often show the same one)."""
+        return list(dict.fromkeys(c.mistake for c in self.checks if c.mistake and not c.passed))
 
     def feedback(self, lang: str) -> str:
         if self.error:
@@ -94,12 +95,15 @@ class Results:
         width = max([len(q.name) for q in self.questions] + [10])
         for q in self.questions:
             if public_only:
-                mark = "ok " if q.all_passed else "X  "
+                mark = "ok " if q.all_passed and q.kind != "quiz" else ("·  " if q.all_passed else "X  ")
                 head = f"  {mark}{q.name:<{width}}  "
             else:
                 head = f"  {q.name:<{width}}  {_num(q.score):>4} / {_num(q.max_score):<3}  "
-            body = q.feedback(self.lang) if not (public_only and q.all_passed) \
-                else text("check_passed", self.lang)
+            if public_only and q.all_passed:
+                # a quiz answer is only checked to be a letter: never "ok" before grading
+                body = text("quiz_answered" if q.kind == "quiz" else "check_passed", self.lang)
+            else:
+                body = q.feedback(self.lang)
             pad = " " * len(head)
             lines.append(head + body.replace("\n", "\n" + pad))
         if not public_only:
