@@ -39,23 +39,52 @@ def _label(mistake: str, mistakes: dict) -> str:
     return f"`{mistake}`: {sentence.replace('|', '/')}" if sentence else f"`{mistake}`"
 
 
-def plot(rows: list, path: Path):
+def plot(rows: list, totals: list, max_score: float, path: Path):
+    """Three panels: the distribution of total scores; per question, the share of
+    full, partial and zero; the most frequent diagnosed mistakes."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-    fig, ax = plt.subplots(figsize=(max(6, 0.9 * len(rows)), 4))
-    names = [r["question"] for r in rows]
-    full = [r["full"] for r in rows]
-    partial = [r["partial"] for r in rows]
-    zero = [r["zero"] for r in rows]
-    ax.bar(names, full, color="#2e7d32", label="full marks")
-    ax.bar(names, partial, bottom=full, color="#f9a825", label="partial")
-    ax.bar(names, zero, bottom=[f + p for f, p in zip(full, partial)], color="#c62828", label="zero")
-    ax.set_ylabel("submissions")
-    ax.set_title("Scores per question")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    plt.setp(ax.get_xticklabels(), rotation=35, ha="right", fontsize=8)
+    top = Counter({(r["question"], m): c for r in rows for m, c in r["mistakes"]}).most_common(8)
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(16, max(4.5, 0.42 * len(rows) + 1.5)),
+                                        gridspec_kw={"width_ratios": [1.1, 1.2, 1.3]})
+    # 1. totals: one bar per possible score
+    top_score = int(max_score) if float(max_score).is_integer() else int(max_score) + 1
+    counts = Counter(int(round(t)) for t in totals)
+    ax1.bar(range(top_score + 1), [counts.get(k, 0) for k in range(top_score + 1)], color="#1565c0")
+    ax1.set_title(f"Total scores ({len(totals)} students)")
+    ax1.set_xlabel(f"score (out of {max_score:g})")
+    ax1.set_ylabel("students")
+    ax1.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax1.xaxis.set_major_locator(MaxNLocator(integer=True))
+    # 2. per question: share of full / partial / zero, first question on top
+    names = [r["question"] for r in rows][::-1]
+    n = max(len(totals), 1)
+    full = [r["full"] / n for r in rows][::-1]
+    partial = [r["partial"] / n for r in rows][::-1]
+    zero = [r["zero"] / n for r in rows][::-1]
+    ax2.barh(names, full, color="#2e7d32", label="full marks")
+    ax2.barh(names, partial, left=full, color="#f9a825", label="partial")
+    ax2.barh(names, zero, left=[f + p for f, p in zip(full, partial)], color="#c62828", label="zero")
+    ax2.set_xlim(0, 1)
+    ax2.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax2.set_title("Per question: share of students")
+    ax2.legend(loc="lower center", bbox_to_anchor=(0.5, -0.28), ncol=3, fontsize=9, frameon=False)
+    # 3. the mistakes the graders named most often
+    if top:
+        labels = [f"{q}: {m}" for (q, m), _c in top][::-1]
+        ax3.barh(labels, [c for _k, c in top][::-1], color="#6a1b9a")
+        ax3.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax3.set_xlabel("students")
+    else:
+        ax3.text(0.5, 0.5, "no typical mistake named", ha="center", va="center", transform=ax3.transAxes)
+        ax3.set_xticks([])
+        ax3.set_yticks([])
+    ax3.set_title("Most frequent mistakes (see report.md)")
+    for ax in (ax2, ax3):
+        ax.tick_params(axis="y", labelsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -65,5 +94,5 @@ def class_report(results: list, out_dir: Path, mistakes: dict | None = None) -> 
     rows = summarize(results)
     (out_dir / "report.md").write_text(markdown(rows, len(results), mistakes), encoding="utf-8")
     if rows:
-        plot(rows, out_dir / "report.png")
+        plot(rows, [r.score for r in results], results[0].max_score, out_dir / "report.png")
     return out_dir / "report.md"
