@@ -10,6 +10,7 @@ Every submission ends with a grade or a per-student error line.
 """
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import json
 import os
@@ -91,7 +92,7 @@ def _init_process(limits, sandbox=None):
     GradingProcess.current = GradingProcess(limits, sandbox)
 
 
-def _grade_batch(items: list, db_url: str, assignment_id: str, course_root: Path) -> list:
+def _grade_batch(items: list, db_url: str, assignment_id: str) -> list:
     """Sanitize and grade one batch; returns Outcomes (no gradebook writes here).
 
     Every step is contained per student: whatever one submission does to
@@ -106,7 +107,7 @@ def _grade_batch(items: list, db_url: str, assignment_id: str, course_root: Path
         outcome = Outcome(student, Path(path).stem)
         outcomes.append(outcome)
         try:
-            nb = sanitize(path, student, assignment_id, db_url, course_root, process.gradebook(db_url))
+            nb = sanitize(path, student, assignment_id, assignment, db_url, process.gradebook(db_url))
             outcome.autograded = nb
             subs.append((from_dict(nb, path, assignment), student))
         except NotebookError as exc:
@@ -129,9 +130,9 @@ def _grade_batch(items: list, db_url: str, assignment_id: str, course_root: Path
     return outcomes
 
 
-def sanitize(path: str, student: str, assignment_id: str, db_url: str, course_root: Path, gradebook):
+def sanitize(path: str, student: str, assignment_id: str, assignment, db_url: str, gradebook):
     """nbgrader's sanitizing steps as the course declares them (``pipelines.SANITIZE``),
-    reading one open gradebook."""
+    reading one open gradebook; ``assignment`` is ours, as the course said."""
     from .notebook import NotebookError, read_bytes
     from .pipelines import SANITIZE, load
     from .preprocessors import clean_notebook, steps_with
@@ -143,7 +144,7 @@ def sanitize(path: str, student: str, assignment_id: str, db_url: str, course_ro
                                   "and submit again.") from None
     name = Path(path).stem
     resources = {"nbgrader": {"db_url": db_url, "assignment": assignment_id, "notebook": name,
-                              "student": student}, "unique_key": name, "rnnquiz_course": str(course_root)}
+                              "student": student}, "unique_key": name, "rnnquiz_assignment": assignment}
     for step in steps_with(gradebook, load(SANITIZE)):
         nb, resources = step.preprocess(nb, resources)
     return nb
@@ -208,8 +209,9 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
         others = [n for n, a in expected.items() if a is None]
         raise AutogradeError(f"{assignment_id!r} mixes rnnquiz notebooks with others ({', '.join(others)}); "
                              f"grade it with `nbgrader autograde {assignment_id}`. Nothing was changed.")
-    sandbox = sandbox or SandboxConfig()
-    sandbox.hide = [*sandbox.hide, str(course_root)]  # without bubblewrap: hidden from student code
+    # without bubblewrap the course is hidden from student code (the caller's config is left as it is)
+    sandbox = dataclasses.replace(sandbox or SandboxConfig(), hide=[*(sandbox.hide if sandbox else []),
+                                                                     str(course_root)])
     items, missing = discover(course_root, assignment_id, student_glob, expected)
     summary = Summary(assignment_id, list(missing))
     if not items and not missing:
@@ -233,7 +235,7 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
         broken = []
         with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(batches))), initializer=_init_process,
                                  initargs=(limits, sandbox)) as executor:
-            futures = {executor.submit(_grade_batch, batch, db_url, assignment_id, course_root): batch
+            futures = {executor.submit(_grade_batch, batch, db_url, assignment_id): batch
                        for batch in batches}
             for future in as_completed(futures):
                 try:
@@ -243,19 +245,19 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
         # each student of a broken batch again, alone, in a fresh process: only
         # the one who breaks it is left with an error line
         for item in broken:
-            record(_grade_alone(item, db_url, assignment_id, course_root, limits, sandbox))
+            record(_grade_alone(item, db_url, assignment_id, limits, sandbox))
     reap_exited_sandboxes()
     summary.report_dir = write_reports(course_root, assignment_id, summary)
     summary.seconds = time.monotonic() - start
     return summary
 
 
-def _grade_alone(item: tuple, db_url: str, assignment_id: str, course_root: Path, limits, sandbox) -> list:
+def _grade_alone(item: tuple, db_url: str, assignment_id: str, limits, sandbox) -> list:
     student, path, _assignment = item
     bound = limits.submission_timeout * 2 + 60  # start-up, a whole submission, and writing
     with ProcessPoolExecutor(max_workers=1, initializer=_init_process, initargs=(limits, sandbox)) as executor:
         try:
-            return executor.submit(_grade_batch, [item], db_url, assignment_id, course_root).result(timeout=bound)
+            return executor.submit(_grade_batch, [item], db_url, assignment_id).result(timeout=bound)
         except Exception as exc:
             for proc in list(getattr(executor, "_processes", {}).values()):
                 proc.kill()  # a hung grading process must not hold the run

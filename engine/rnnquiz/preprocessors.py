@@ -50,13 +50,16 @@ class _WarmPool:
 
 def assignment_of(preprocessor, resources):
     """Which of our assignments the notebook in ``resources`` is, asked of the
-    course (``rnnquiz autograde`` names it in the resources; under nbgrader it
-    is ``CourseDirectory.root``); None for any other notebook."""
-    info = resources.get("nbgrader", {})
-    course = Path(resources.get("rnnquiz_course") or CourseDirectory(config=preprocessor.config).root)
-    name = str(resources.get("metadata", {}).get("name") or info.get("notebook") or "")
-    return content.course_assignment_of(course, str(info.get("assignment") or ""), name,
-                                        content.course_catalog(course))
+    course (nbgrader's ``CourseDirectory.root``) once per notebook and kept in
+    the resources, where ``rnnquiz autograde`` puts it itself; None for any
+    other notebook."""
+    if "rnnquiz_assignment" not in resources:
+        info = resources.get("nbgrader", {})
+        course = Path(CourseDirectory(config=preprocessor.config).root)
+        name = str(resources.get("metadata", {}).get("name") or info.get("notebook") or "")
+        resources["rnnquiz_assignment"] = content.course_assignment_of(
+            course, str(info.get("assignment") or ""), name, content.course_catalog(course))
+    return resources["rnnquiz_assignment"]
 
 
 class GradeIsolated(Execute):
@@ -266,12 +269,16 @@ def _gradebook(step, info):
     return getattr(step, "gradebook_in_use", None) or Gradebook(info["db_url"])
 
 
-class OverwriteCellsFrom(OverwriteCells):
-    """nbgrader's ``OverwriteCells`` reading an open gradebook."""
+class _GivenGradebook:
+    """A step constructed with the open gradebook it reads."""
 
     def __init__(self, gradebook, **kwargs):
         super().__init__(**kwargs)
         self.gradebook_in_use = gradebook
+
+
+class OverwriteCellsFrom(_GivenGradebook, OverwriteCells):
+    """nbgrader's ``OverwriteCells`` reading an open gradebook."""
 
     def preprocess(self, nb, resources):
         # nbgrader's preprocess, with the given gradebook instead of a new one
@@ -286,12 +293,8 @@ class OverwriteCellsFrom(OverwriteCells):
         return nb, resources
 
 
-class OverwriteKernelspecFrom(OverwriteKernelspec):
+class OverwriteKernelspecFrom(_GivenGradebook, OverwriteKernelspec):
     """nbgrader's ``OverwriteKernelspec`` reading an open gradebook."""
-
-    def __init__(self, gradebook, **kwargs):
-        super().__init__(**kwargs)
-        self.gradebook_in_use = gradebook
 
     def preprocess(self, nb, resources):
         import json

@@ -2,8 +2,9 @@
 
 The sandbox sees, read-only, only the system folders and the Python
 interpreter with its packages; a private empty /tmp; no network; its own
-process and IPC namespaces; and of rnnquiz only the two worker files.  No
+process and IPC namespaces; and of rnnquiz only ``rnnquiz/sandboxed``.  No
 course folder (graders, solutions, gradebook, submissions) exists there.
+Each submission is then confined further inside it (``sandboxed/confine.py``).
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ class Limits:
     file_bytes: int = 16 * 1024**2
     open_files: int = 256
     processes: int = 64                # RLIMIT_NPROC of the submission's own uid: no fork bombs
-    memory_budget: int = 3 * 1024**3   # all of one submission's processes together (Pss)
+    memory_budget: int = 3 * 1024**3   # all of one submission's processes together (resident, not file-backed)
     call_timeout: float = 10.0         # wall clock for one call or one cell
     submission_timeout: float = 120.0  # wall clock for a whole submission
 
@@ -60,17 +61,21 @@ def adopt_orphans():
         pass
 
 
-def children_of(pid: int) -> list:
-    """The pids whose parent is ``pid`` (to reap them once they are orphaned)."""
-    out = []
+def _processes():
+    """(pid, command name, state, parent pid) of every process this one can see."""
     for name in os.listdir("/proc"):
         try:
             with open(f"/proc/{name}/stat") as f:
-                if f.read().rsplit(")", 1)[1].split()[1] == str(pid):
-                    out.append(int(name))
+                comm, rest = f.read().split("(", 1)[1].rsplit(")", 1)
+            state, ppid = rest.split()[:2]
+            yield int(name), comm, state, int(ppid)
         except (OSError, ValueError, IndexError):
             continue
-    return out
+
+
+def children_of(pid: int) -> list:
+    """The pids whose parent is ``pid`` (to reap them once they are orphaned)."""
+    return [child for child, _comm, _state, ppid in _processes() if ppid == pid]
 
 
 def reap_orphans(pids=(), within: float = 1.0):
@@ -92,16 +97,13 @@ def reap_orphans(pids=(), within: float = 1.0):
 def reap_exited_sandboxes():
     """Collect exited bubblewrap processes handed to us as orphans (their
     grading process is gone, so nobody else will wait for them)."""
-    me = str(os.getpid())
-    for name in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{name}/stat") as f:
-                comm, rest = f.read().split("(", 1)[1].rsplit(")", 1)
-            state, ppid = rest.split()[:2]
-            if ppid == me and state == "Z" and comm == "bwrap":
-                os.waitpid(int(name), os.WNOHANG)
-        except (OSError, ValueError, IndexError, ChildProcessError):
-            continue
+    me = os.getpid()
+    for pid, comm, state, ppid in list(_processes()):
+        if ppid == me and state == "Z" and comm == "bwrap":
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
 
 
 def bwrap_path() -> str | None:
@@ -202,7 +204,7 @@ def worker_command(fd: int, config: SandboxConfig, announce: bool = True) -> tup
         for path in _unique_existing(_python_dirs()):
             if not any(path == Path(d) or Path(d) in path.parents for d in SYSTEM_DIRS):
                 # parents made world-traversable: bwrap copies their modes (0700 for
-                # /root), and the student processes run as nobody
+                # /root), and the student processes run under a uid of their own
                 for parent in reversed(path.parents[:-1]):
                     if parent not in made:
                         made.add(parent)

@@ -48,7 +48,6 @@ class StudentRunner:
     broken: dict = field(default_factory=dict)   # function name -> StudentError
     bad_cells: set = field(default_factory=set)
     started: float = 0.0
-    replacements: int = 0
 
     def _deadline_left(self) -> float:
         return self.limits.submission_timeout - (time.monotonic() - self.started)
@@ -59,8 +58,6 @@ class StudentRunner:
             return
         if not self.started:
             self.started = time.monotonic()
-        else:
-            self.replacements += 1
         while True:
             self.worker = self.pool.spawn()
             for index, grade_id, source in self.cells:
@@ -89,23 +86,21 @@ class StudentRunner:
 
     def call(self, name: str, *args, return_modules: bool = False, **kwargs):
         """Call the student's function; returns decoded data or raises StudentError."""
-        if name in self.broken:
-            raise self.broken[name]
-        if self._deadline_left() <= 0:
-            raise StudentError("deadline", name, {"seconds": self.limits.submission_timeout})
-        self._ensure_worker()
-        message = call_message(name, args, kwargs, return_modules)
-        return interpret_call(name, self._request(name, message), return_modules)
+        reply = self._call(name, call_message(name, args, kwargs, return_modules))
+        return interpret_call(name, reply, return_modules)
 
     def call_watching(self, name: str, packages: tuple, *args):
         """Call the student's function; returns (value, the ``packages`` its code ran)."""
+        reply = self._call(name, call_message(name, args, {}, False, packages))
+        return interpret_call(name, reply), used_packages(reply, packages)
+
+    def _call(self, name: str, message: dict) -> dict:
         if name in self.broken:
             raise self.broken[name]
         if self._deadline_left() <= 0:
             raise StudentError("deadline", name, {"seconds": self.limits.submission_timeout})
         self._ensure_worker()
-        reply = self._request(name, call_message(name, args, {}, False, packages))
-        return interpret_call(name, reply), used_packages(reply, packages)
+        return self._request(name, message)
 
     def get(self, name: str):
         """The value of a top-level variable (quiz answers)."""

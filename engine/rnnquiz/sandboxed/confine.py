@@ -46,26 +46,27 @@ def _check(result: int, what: str):
         raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
-def can_confine() -> bool:
-    """Namespaces and mounts need CAP_SYS_ADMIN (bit 21 of the effective set)."""
-    try:
-        with open("/proc/self/status") as f:
-            caps = next(line for line in f if line.startswith("CapEff:"))
-        return bool(int(caps.split()[1], 16) >> 21 & 1)
-    except (OSError, StopIteration, ValueError):
-        return False
+CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN = 6, 7, 21
 
 
-def can_drop_root() -> bool:
-    """Root can become another uid only with CAP_SETUID and CAP_SETGID (bits 7, 6)."""
-    if os.geteuid() != 0:
-        return True
+def _has_capabilities(*bits: int) -> bool:
+    """Whether this process's effective capability set holds every one of ``bits``."""
     try:
         with open("/proc/self/status") as f:
             caps = int(next(line for line in f if line.startswith("CapEff:")).split()[1], 16)
-        return bool(caps >> 7 & 1 and caps >> 6 & 1)
     except (OSError, StopIteration, ValueError):
         return False
+    return all(caps >> bit & 1 for bit in bits)
+
+
+def can_confine() -> bool:
+    """Namespaces and mounts need CAP_SYS_ADMIN."""
+    return _has_capabilities(CAP_SYS_ADMIN)
+
+
+def can_drop_root() -> bool:
+    """Root can become another uid only with CAP_SETUID and CAP_SETGID."""
+    return os.geteuid() != 0 or _has_capabilities(CAP_SETUID, CAP_SETGID)
 
 
 def new_uid() -> int:

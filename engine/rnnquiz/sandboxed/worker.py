@@ -10,8 +10,9 @@ FD and forks a child that serves only that submission.  A child never sees
 the zygote's socket, other submissions, the graders or any reference value:
 it gets inputs and returns outputs, as data (see ``wire.py``).
 
-Only the standard library, NumPy and torch may be imported here: this file and
-``wire.py`` are the only rnnquiz files visible inside the sandbox.
+Only the standard library, NumPy and torch may be imported here: the files of
+``rnnquiz/sandboxed`` (this one, ``wire.py``, ``confine.py``) are the only
+rnnquiz files visible inside the sandbox.
 """
 from __future__ import annotations
 
@@ -259,7 +260,9 @@ def submission_main(sock: socket.socket, request: dict, torch):
             confine.die_with_parent()
             confine.unshare_namespaces(network=bool(request.get("own_network")))
     except OSError:
-        confined = False  # said once per pool at start (the zygote probed it)
+        # the zygote reported CAP_SYS_ADMIN, so this does not happen in practice;
+        # the submission is then served in its process group, as without namespaces
+        confined = False
     if not confined:
         serve_submission(sock, request, torch, uid, pid=os.getpid(), confined=False)
     server = os.fork()
