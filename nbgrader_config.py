@@ -14,14 +14,13 @@ c.GenerateSolution.preprocessors = [
     "nbgrader.preprocessors.ClearMarkScheme",
 ]
 
-# One stub for both languages: the twins' code cells stay identical.
-c.ClearSolutions.code_stub = {"python": "# SEU CÓDIGO AQUI (YOUR CODE HERE)\nraise NotImplementedError()"}
+# >>> rnnquiz >>>
+# rnnquiz's steps, as `rnnquiz init` adds them: rnnquiz's assignments are
+# sanitized and graded in rnnquiz's isolated worker, and their feedback never
+# shows hidden tests; every other assignment of this course is graded by
+# nbgrader exactly as before.
+c = get_config()  # noqa: F821 (the same object as the course's own `c`)
+from rnnquiz.pipelines import apply as rnnquiz_apply  # noqa: E402
 
-# rnnquiz's steps (declared once in rnnquiz.pipelines): untrusted notebook
-# content dropped and tampered cells repaired before grading; grading in
-# rnnquiz's isolated worker instead of the student's own kernel (stock
-# nbgrader's Execute step lets student code patch the checks); feedback that
-# never shows the hidden test regions.
-from rnnquiz.pipelines import apply  # noqa: E402
-
-apply(c)
+rnnquiz_apply(c)
+# <<< rnnquiz <<<

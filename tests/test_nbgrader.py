@@ -101,7 +101,7 @@ def test_tampering_is_graded_and_the_others_are_unaffected(cycle):
 
 def _student_facing_files(cycle):
     yield from (ROOT / "assignments").rglob("*.ipynb")
-    yield from (cycle.course / "assignments").rglob("*.ipynb")          # nbgrader's release
+    yield from cycle.release.rglob("*.ipynb")          # nbgrader's release
     yield from (cycle.exchange / "rnnquiz" / "outbound").rglob("*.ipynb")
 
 

@@ -8,6 +8,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .content import CONTENT_DIR
+
 GENERATED = ("assignments", "solutions")
 STEPS = (("generate_assignment", "assignments"), ("generate_solution", "solutions"))
 
@@ -29,6 +31,9 @@ def build(course_root: Path, out_root: Path | None = None) -> list:
         scratch = Path(scratch)
         shutil.copytree(course_root / "source", scratch / "source")
         shutil.copy(course_root / "nbgrader_config.py", scratch / "nbgrader_config.py")
+        # the manifests say which notebooks are ours (and so which stub language they get)
+        shutil.copytree(course_root / CONTENT_DIR, scratch / CONTENT_DIR,
+                        ignore=shutil.ignore_patterns("__pycache__", "hidden"))
         env = dict(os.environ)
         # nbgrader runs `alembic` from PATH: the one installed beside this Python
         env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
@@ -38,7 +43,8 @@ def build(course_root: Path, out_root: Path | None = None) -> list:
                  f"--db=sqlite:///{scratch / 'gradebook.db'}"],
                 cwd=scratch, env=env, capture_output=True, text=True)
             if done.returncode != 0 or "ERROR" in done.stderr:
-                raise BuildError(f"nbgrader {command} failed:\n{done.stderr[-3000:]}")
+                errors = [line for line in done.stderr.splitlines() if "ERROR" in line or "Error" in line]
+                raise BuildError(f"nbgrader {command} failed:\n" + "\n".join(errors[:20] or [done.stderr[-3000:]]))
         for folder in GENERATED:
             target = out_root / folder
             if target.exists():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -38,6 +39,13 @@ def _demo(args) -> int:
     return EXIT_OK
 
 
+def _init(args) -> int:
+    from .init import init
+    report = init(args.course, args.assignments, origin=args.origin, course_id=args.course_id)
+    print("\n".join(report.lines()))
+    return EXIT_OK
+
+
 def _course() -> Path:
     from .content import CONTENT_DIR, ContentError, find_course
     course = find_course()
@@ -62,7 +70,6 @@ def _autograde(args) -> int:
 
 
 def _locale_lang() -> str:
-    import os
     locale = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
     return "pt" if locale.lower().startswith("pt") else "en"
 
@@ -92,6 +99,15 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--student", default="*", help="glob of student ids (default: all)")
     a.add_argument("--jobs", type=int, default=None, help="grading processes (default: number of cores)")
     a.set_defaults(run=_autograde)
+    i = verbs.add_parser("init", help="add rnnquiz's assignments to an nbgrader course (new or existing)")
+    i.add_argument("course", type=Path, help="the course folder (the one with nbgrader_config.py)")
+    i.add_argument("--assignments", nargs="+", default=None, metavar="NAME",
+                   help="content folders (every language) or assignment ids (default: all)")
+    i.add_argument("--from", dest="origin", type=Path, default=None,
+                   help="where the content comes from (default: the course here, else rnnquiz's checkout)")
+    i.add_argument("--course-id", default=None, help="for a new course: its nbgrader course id "
+                   "(default: the folder's name)")
+    i.set_defaults(run=_init)
     d = verbs.add_parser("demo", help="the whole nbgrader cycle on built-in sample students")
     d.add_argument("--lang", choices=["pt", "en"], default=_locale_lang(),
                    help="which twins to use (default: pt under a Portuguese locale, else en)")
@@ -108,6 +124,7 @@ def main(argv=None) -> int:
     from .content import ContentError
     from .course_cycle import CycleError
     from .grade import GraderError
+    from .init import InitError
     from .notebook import NotebookError
     from .pool import PoolError
     try:
@@ -115,9 +132,13 @@ def main(argv=None) -> int:
     except NotebookError as exc:
         print(f"rnnquiz: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (PoolError, GraderError, CycleError, BuildError, AutogradeError, ContentError) as exc:
+    except (PoolError, GraderError, CycleError, BuildError, AutogradeError, ContentError,
+            InitError) as exc:
         print(f"rnnquiz: {exc}", file=sys.stderr)
         return EXIT_INTERNAL
+    except BrokenPipeError:  # the reader went away (`| head`): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("rnnquiz: interrupted", file=sys.stderr)
         return 130

@@ -190,18 +190,22 @@ def course_assignment_of(course: Path, course_assignment: str, notebook: str, ca
     assignment ``course_assignment`` is, decided on the instructor's side: the
     source notebook's ``rnnquiz.assignment`` metadata, or else its name.
     None: not one of ours (nbgrader grades it as usual)."""
-    source = course / "source" / course_assignment / f"{notebook}.ipynb"
-    tag = None
-    if source.is_file() and not source.is_symlink():
-        try:
-            meta = json.loads(source.read_text(encoding="utf-8")).get("metadata", {})
-            tag = (meta.get("rnnquiz") or {}).get("assignment")
-        except (OSError, ValueError, AttributeError):
-            tag = None
+    tag = source_tag(course / "source" / course_assignment / f"{notebook}.ipynb")
     for candidate in (tag, notebook):
         if isinstance(candidate, str) and candidate in catalog:
             return catalog.get(candidate)
     return None
+
+
+def source_tag(source: Path) -> str | None:
+    """The ``rnnquiz.assignment`` tag of an instructor's source notebook, if any."""
+    if not source.is_file() or source.is_symlink():
+        return None
+    try:
+        tag = (json.loads(source.read_text(encoding="utf-8")).get("metadata", {}).get("rnnquiz") or {})
+        return tag.get("assignment") if isinstance(tag.get("assignment"), str) else None
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def in_course_tree(path: Path) -> tuple | None:

@@ -9,13 +9,10 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from . import content
 
 COURSE_ID = "rnnquiz"
 
@@ -28,6 +25,7 @@ class CycleError(RuntimeError):
 class Cycle:
     workdir: Path
     source_root: Path  # the course whose content is used
+    course_id: str = COURSE_ID
     log: list = field(default_factory=list)  # (command, seconds)
 
     @property
@@ -52,37 +50,36 @@ class Cycle:
             raise CycleError(f"`nbgrader {' '.join(args)}` failed:\n{done.stderr[-3000:]}")
         return done
 
+    @property
+    def release(self) -> Path:
+        return self.course / "release"  # nbgrader's default release_directory
+
     def setup(self, assignment_ids: list):
-        """A course folder with our source notebooks, graders and config, plus an empty exchange."""
+        """A new course made by ``rnnquiz init`` with our assignments, plus an empty exchange."""
+        from .init import init
         self.course.mkdir(parents=True)
         self.exchange.mkdir(parents=True)
         os.chmod(self.exchange, 0o777)
-        catalog = content.course_catalog(self.source_root)
-        for aid in assignment_ids:
-            shutil.copytree(self.source_root / "source" / aid, self.course / "source" / aid)
-            folder = catalog.get(aid).folder
-            target = self.course / content.CONTENT_DIR / folder.name
-            if not target.exists():
-                shutil.copytree(folder, target, ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copy(self.source_root / "nbgrader_config.py", self.course / "nbgrader_config.py")
+        init(self.course, list(assignment_ids), origin=self.source_root, course_id=self.course_id)
         self.nbgrader("generate_assignment", "--assignment=*", cwd=self.course)
         for aid in assignment_ids:
-            self.nbgrader("release_assignment", aid, f"--course={COURSE_ID}", cwd=self.course)
+            self.nbgrader("release_assignment", aid, f"--course={self.course_id}", cwd=self.course)
 
-    def fetch_and_submit(self, student: str, aid: str, work: dict | None):
-        """The student fetches the release, writes ``work`` into it (None: untouched), submits."""
+    def fetch_and_submit(self, student: str, aid: str, work: dict | None, notebook: str | None = None):
+        """The student fetches the release, writes ``work`` into its notebook
+        (default: named as the assignment; None: untouched), submits."""
         home = self.student_home(student)
         home.mkdir(parents=True, exist_ok=True)
-        self.nbgrader("fetch_assignment", aid, f"--course={COURSE_ID}", cwd=home)
-        target = home / aid / f"{aid}.ipynb"
+        self.nbgrader("fetch_assignment", aid, f"--course={self.course_id}", cwd=home)
+        target = home / aid / f"{notebook or aid}.ipynb"
         if work is not None:
             target.write_text(json.dumps(work, indent=1, ensure_ascii=False))
-        self.nbgrader("submit", aid, f"--course={COURSE_ID}", f"--student={student}", cwd=home)
+        self.nbgrader("submit", aid, f"--course={self.course_id}", f"--student={student}", cwd=home)
 
     def grade(self, assignment_ids: list) -> dict:
         """Collect, autograde, generate feedback and export; returns {(student, aid): score}."""
         for aid in assignment_ids:
-            self.nbgrader("collect", aid, f"--course={COURSE_ID}", cwd=self.course)
+            self.nbgrader("collect", aid, f"--course={self.course_id}", cwd=self.course)
         for aid in assignment_ids:
             # autograde may fail for single students; nbgrader grades the others and says so
             self.nbgrader("autograde", aid, "--create", cwd=self.course, check=False)

@@ -12,6 +12,12 @@ from .sandboxed.wire import clean_text
 
 LANGS = ("pt", "en")  # the order of the texts in every entry below
 
+# What replaces a solution in the student's notebook, in the notebook's language.
+CODE_STUB = {
+    "pt": "# SEU CÓDIGO AQUI\nraise NotImplementedError()",
+    "en": "# YOUR CODE HERE\nraise NotImplementedError()",
+}
+
 MESSAGES = {
     # --- what went wrong when calling the student's code --------------------
     "not_implemented": (

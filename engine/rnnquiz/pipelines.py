@@ -1,26 +1,35 @@
-"""nbgrader's pipelines as rnnquiz runs them, declared once.
+"""nbgrader's pipelines as rnnquiz changes them, declared once.
 
-The course's ``nbgrader_config.py`` applies them (``apply(c)``) and
+A course's ``nbgrader_config.py`` applies them (``apply(c)``) and
 ``rnnquiz autograde`` runs the same sanitizing steps, so the two cannot drift.
+``apply`` edits whatever pipeline the course already has (nbgrader's default
+when it set none): each change is a rule "put our step here", so the
+instructor's own steps stay and applying twice changes nothing more.
 """
 from __future__ import annotations
 
 import importlib
 
+DROP_UNTRUSTED = "rnnquiz.preprocessors.DropUntrusted"
+REPAIR_CELLS = "rnnquiz.preprocessors.RepairCells"
+GRADE_ISOLATED = "rnnquiz.preprocessors.GradeIsolated"
+CLEAR_HIDDEN = "rnnquiz.preprocessors.ClearHiddenTests"
+CLEAR_SOLUTIONS = "rnnquiz.preprocessors.ClearSolutions"
+
 # Sanitizing a submission: untrusted content dropped first, tampered cells repaired.
 SANITIZE = [
-    "rnnquiz.preprocessors.DropUntrusted",
+    DROP_UNTRUSTED,
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "rnnquiz.preprocessors.RepairCells",
+    REPAIR_CELLS,
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
 # Autograding: rnnquiz's isolated worker where stock nbgrader has Execute.
 AUTOGRADE = [
-    "rnnquiz.preprocessors.GradeIsolated",
+    GRADE_ISOLATED,
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -32,16 +41,62 @@ AUTOGRADE = [
 # Feedback: scores and our messages, never the hidden test regions.
 FEEDBACK = [
     "nbgrader.preprocessors.GetGrades",
-    "nbgrader.preprocessors.ClearHiddenTests",
+    CLEAR_HIDDEN,
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
+# Each rule: (converter, trait, our step, the step it replaces, the step it goes before).
+# A step already present is left where it is.
+RULES = [
+    ("Autograde", "sanitize_preprocessors", DROP_UNTRUSTED, None, 0),
+    ("Autograde", "sanitize_preprocessors", REPAIR_CELLS, None, "OverwriteCells"),
+    ("Autograde", "autograde_preprocessors", GRADE_ISOLATED, "Execute", 0),
+    ("GenerateFeedback", "preprocessors", CLEAR_HIDDEN, "ClearHiddenTests", "CSSHTMLHeaderPreprocessor"),
+    ("GenerateAssignment", "preprocessors", CLEAR_SOLUTIONS, "ClearSolutions", "ClearOutput"),
+]
+
+
+def _name(step) -> str:
+    return step if isinstance(step, str) else f"{step.__module__}.{step.__qualname__}"
+
+
+def _short(step) -> str:
+    return _name(step).rpartition(".")[2]
+
+
+def _default(converter: str, trait: str) -> list:
+    module = importlib.import_module("nbgrader.converters")
+    return [_name(s) for s in getattr(getattr(module, converter), trait).default()]
+
+
+def merged(steps: list, ours: str, replaces: str | None, before) -> list:
+    """``steps`` with ``ours`` put in: in place of ``replaces``, else before the
+    step named ``before`` (an index: at that position), else at the end."""
+    steps = list(steps)
+    if ours in (_name(s) for s in steps):
+        return steps
+    for i, s in enumerate(steps):
+        if replaces and _short(s) == replaces:
+            steps[i] = ours
+            return steps
+    if isinstance(before, int):
+        steps.insert(before, ours)
+        return steps
+    for i, s in enumerate(steps):
+        if _short(s) == before:
+            steps.insert(i, ours)
+            return steps
+    return steps + [ours]
+
 
 def apply(c) -> None:
-    """Put rnnquiz's steps into an nbgrader configuration object."""
-    c.Autograde.sanitize_preprocessors = list(SANITIZE)
-    c.Autograde.autograde_preprocessors = list(AUTOGRADE)
-    c.GenerateFeedback.preprocessors = list(FEEDBACK)
+    """Put rnnquiz's steps into an nbgrader configuration object, keeping the course's own."""
+    for converter, trait, ours, replaces, before in RULES:
+        section = c[converter]
+        current = section[trait] if trait in section else _default(converter, trait)
+        if hasattr(current, "get_value"):  # the course's `.append(...)` or `.prepend(...)`
+            current = current.get_value(_default(converter, trait))
+        section[trait] = merged(current, ours, replaces, before)
 
 
 def load(names: list) -> list:

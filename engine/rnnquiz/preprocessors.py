@@ -22,14 +22,15 @@ from pathlib import Path
 
 from nbformat import from_dict
 from nbformat.v4 import new_output
+from nbgrader import preprocessors as stock
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells, OverwriteKernelspec
-from traitlets import Float, Integer
+from traitlets import Float, Integer, List
 
 from . import content, notebook
 from .grade import grade_submissions
-from .messages import text
+from .messages import CODE_STUB, text
 from .pool import Pool
 from .results import Results
 from .sandbox import Limits
@@ -89,6 +90,32 @@ class GradeIsolated(Execute):
         self.log.info("rnnquiz: %s %s scored %g / %g", student, name, result.score, result.max_score)
         write_outcomes(nb, result)
         return nb, resources
+
+
+class ClearSolutions(stock.ClearSolutions):
+    """nbgrader's ``ClearSolutions``; our notebooks get the stub of their own
+    language (the course's ``code_stub`` stays for every other notebook)."""
+
+    def preprocess(self, nb, resources):
+        assignment = assignment_of(self, resources)
+        if assignment is None or assignment.lang not in CODE_STUB:
+            return super().preprocess(nb, resources)
+        course_stub = self.code_stub
+        self.code_stub = dict(course_stub, python=CODE_STUB[assignment.lang])
+        try:
+            return super().preprocess(nb, resources)
+        finally:
+            self.code_stub = course_stub
+
+
+class ClearHiddenTests(stock.ClearHiddenTests):
+    """nbgrader's ``ClearHiddenTests`` for feedback.  In ``generate_feedback``
+    the HTML exporter configures ``display_data_priority`` for every
+    preprocessor; nbgrader's base class declares it without ``config=True``, so
+    traitlets warned on every run.  Declaring it configurable (as nbgrader's
+    own ``GetGrades`` does) is the fix, not a filter on the log."""
+
+    display_data_priority = List(NbGraderPreprocessor.display_data_priority.default_value).tag(config=True)
 
 
 def write_outcomes(nb, result: Results):
