@@ -51,6 +51,10 @@ def resolve(path, catalog: content.Catalog, assignment_id: str | None = None) ->
             return found
     if Path(path).stem in catalog:
         return catalog.get(Path(path).stem)
+    if not catalog.assignments and Path(path).stem in content.public_catalog():
+        raise notebook.NotebookError(path, "is graded with the instructor's hidden graders, which are not here "
+                                     "(only an instructor's course has them); to check your work before "
+                                     "submitting, run `rnnquiz check` on it.")
     raise notebook.NotebookError(path, f"is not a notebook of a known assignment (known: {catalog.known()}); "
                                        "grade the notebook you were given, without renaming it, or name the "
                                        "assignment with --assignment.")

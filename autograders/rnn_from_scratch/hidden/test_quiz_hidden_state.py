@@ -1,4 +1,7 @@
-"""quiz_hidden_state, hidden: the variants drawn per student (reference and helpers: the public file)."""
+"""quiz_hidden_state, hidden: the answer key.
+
+A hidden state is computed from earlier steps; a hidden layer sits between input and output.
+"""
 import pytest
 
 from rnnquiz.checks import check_choice

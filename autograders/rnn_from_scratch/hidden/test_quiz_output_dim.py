@@ -1,4 +1,7 @@
-"""quiz_output_dim, hidden: the variants drawn per student (reference and helpers: the public file)."""
+"""quiz_output_dim, hidden: the answer key.
+
+The output at each step has the vocabulary size |V| (d2l exercise 1, corrected).
+"""
 import pytest
 
 from rnnquiz.checks import check_choice

@@ -1,4 +1,7 @@
-"""quiz_param_growth, hidden: the variants drawn per student (reference and helpers: the public file)."""
+"""quiz_param_growth, hidden: the answer key.
+
+The parameter count does not grow with the number of time steps.
+"""
 import pytest
 
 from rnnquiz.checks import check_choice

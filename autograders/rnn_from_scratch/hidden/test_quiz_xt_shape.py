@@ -1,4 +1,7 @@
-"""quiz_xt_shape, hidden: the variants drawn per student (reference and helpers: the public file)."""
+"""quiz_xt_shape, hidden: the answer key.
+
+X_t is n x d (batch size by input dimension).
+"""
 import pytest
 
 from rnnquiz.checks import check_choice

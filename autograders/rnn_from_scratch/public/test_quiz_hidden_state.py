@@ -1,4 +1,5 @@
-"""quiz_hidden_state: a hidden state is computed from earlier steps; a hidden layer sits between input and output."""
+"""quiz_hidden_state: the answer is well formed (one of the choices); which choice is right is
+checked only at submission (hidden), so this file names no answer."""
 import pytest
 
 from rnnquiz.checks import check_choice

@@ -1,4 +1,5 @@
-"""quiz_output_dim: the output at each step has the vocabulary size |V| (d2l exercise 1, corrected)."""
+"""quiz_output_dim: the answer is well formed (one of the choices); which choice is right is
+checked only at submission (hidden), so this file names no answer."""
 import pytest
 
 from rnnquiz.checks import check_choice

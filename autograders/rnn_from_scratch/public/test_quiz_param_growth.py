@@ -1,4 +1,5 @@
-"""quiz_param_growth: the parameter count does not grow with the number of time steps."""
+"""quiz_param_growth: the answer is well formed (one of the choices); which choice is right is
+checked only at submission (hidden), so this file names no answer."""
 import pytest
 
 from rnnquiz.checks import check_choice

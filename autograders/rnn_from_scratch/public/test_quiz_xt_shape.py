@@ -1,4 +1,5 @@
-"""quiz_xt_shape: X_t is n x d (batch size by input dimension)."""
+"""quiz_xt_shape: the answer is well formed (one of the choices); which choice is right is
+checked only at submission (hidden), so this file names no answer."""
 import pytest
 
 from rnnquiz.checks import check_choice

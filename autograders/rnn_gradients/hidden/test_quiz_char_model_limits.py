@@ -1,5 +1,6 @@
-"""quiz_char_model_limits, hidden: the variants drawn per student (helpers in
-../public/test_quiz_char_model_limits.py).
+"""quiz_char_model_limits, hidden: the answer key.
+
+One-hot width grows with the vocabulary; long-range dependencies are hard to learn (d2l 9.4, exercise 4).
 """
 import pytest
 

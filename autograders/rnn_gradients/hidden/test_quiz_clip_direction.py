@@ -1,4 +1,7 @@
-"""quiz_clip_direction, hidden: the variants drawn per student (helpers in ../public/test_quiz_clip_direction.py)."""
+"""quiz_clip_direction, hidden: the answer key.
+
+Clipping by the norm multiplies everything by the same factor: the direction is kept, only the length changes.
+"""
 import pytest
 
 from rnnquiz.checks import check_choice

@@ -1,4 +1,8 @@
-"""quiz_long_gradients, hidden: the variants drawn per student (helpers in ../public/test_quiz_long_gradients.py)."""
+"""quiz_long_gradients, hidden: the answer key.
+
+Each backward step multiplies by W_hh^T and by tanh' <= 1, so over T steps the gradient vanishes or explodes
+like a power (d2l 9.4, exercise 3).
+"""
 import pytest
 
 from rnnquiz.checks import check_choice

@@ -1,4 +1,8 @@
-"""quiz_state_history, hidden: the variants drawn per student (helpers in ../public/test_quiz_state_history.py)."""
+"""quiz_state_history, hidden: the answer key.
+
+H_t is computed from H_{t-1}, which came from H_{t-2}, ...: unrolled, it is a function of every earlier token
+(d2l 9.4, exercise 2).
+"""
 import pytest
 
 from rnnquiz.checks import check_choice

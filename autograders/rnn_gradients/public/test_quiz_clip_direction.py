@@ -1,6 +1,5 @@
-"""quiz_clip_direction: clipping by the norm multiplies everything by the same factor: the direction is
-kept, only the length changes.
-"""
+"""quiz_clip_direction: the answer is well formed (one of the choices); which choice is right is
+checked only at submission (hidden), so this file names no answer."""
 import pytest
 
 from rnnquiz.checks import check_choice

@@ -1,4 +1,7 @@
-"""quiz_28_vs_32, hidden: the variants drawn per student (reference and helpers: the public file)."""
+"""quiz_28_vs_32, hidden: the answer key.
+
+Nn.RNN keeps two bias vectors, so 32 = 28 + 4.
+"""
 import pytest
 
 from rnnquiz.checks import check_choice

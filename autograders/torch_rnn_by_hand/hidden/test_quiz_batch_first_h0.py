@@ -1,4 +1,7 @@
-"""quiz_batch_first_h0, hidden: the variants drawn per student (reference and helpers: the public file)."""
+"""quiz_batch_first_h0, hidden: the answer key.
+
+Batch_first does not change h0: it stays (num_layers, N, H).
+"""
 import pytest
 
 from rnnquiz.checks import check_choice

@@ -1,4 +1,7 @@
-"""quiz_seed_h0, hidden: the variants drawn per student (reference and helpers: the public file)."""
+"""quiz_seed_h0, hidden: the answer key.
+
+The seed's input (1, 3, 2) is one step of a batch of 3, so h0 (1, 1, 4) is rejected.
+"""
 import pytest
 
 from rnnquiz.checks import check_choice

@@ -1,4 +1,7 @@
-"""quiz_weight_ih_shape, hidden: the variants drawn per student (reference and helpers: the public file)."""
+"""quiz_weight_ih_shape, hidden: the answer key.
+
+Weight_ih_l0 has shape (hidden, input) = (4, 2).
+"""
 import pytest
 
 from rnnquiz.checks import check_choice

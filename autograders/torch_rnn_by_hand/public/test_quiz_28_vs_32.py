@@ -1,4 +1,5 @@
-"""quiz_28_vs_32: nn.RNN keeps two bias vectors, so 32 = 28 + 4."""
+"""quiz_28_vs_32: the answer is well formed (one of the choices); which choice is right is
+checked only at submission (hidden), so this file names no answer."""
 import pytest
 
 from rnnquiz.checks import check_choice

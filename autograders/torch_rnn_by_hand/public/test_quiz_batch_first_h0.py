@@ -1,4 +1,5 @@
-"""quiz_batch_first_h0: batch_first does not change h0: it stays (num_layers, N, H)."""
+"""quiz_batch_first_h0: the answer is well formed (one of the choices); which choice is right is
+checked only at submission (hidden), so this file names no answer."""
 import pytest
 
 from rnnquiz.checks import check_choice

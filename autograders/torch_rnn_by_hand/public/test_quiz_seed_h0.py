@@ -1,4 +1,5 @@
-"""quiz_seed_h0: the seed's input (1, 3, 2) is one step of a batch of 3, so h0 (1, 1, 4) is rejected."""
+"""quiz_seed_h0: the answer is well formed (one of the choices); which choice is right is
+checked only at submission (hidden), so this file names no answer."""
 import pytest
 
 from rnnquiz.checks import check_choice

@@ -1,4 +1,5 @@
-"""quiz_weight_ih_shape: weight_ih_l0 has shape (hidden, input) = (4, 2)."""
+"""quiz_weight_ih_shape: the answer is well formed (one of the choices); which choice is right is
+checked only at submission (hidden), so this file names no answer."""
 import pytest
 
 from rnnquiz.checks import check_choice
