@@ -21,11 +21,26 @@ from support import ASSIGNMENTS, ROOT, TEST_LIMITS, assignment
 
 # Answers that are not typical mistakes but probe where the two checks can part:
 # well-formed quiz answers written differently (the grader strips and lowercases),
-# malformed ones, and a NumPy forward pass that returns float64.
+# malformed ones, a count returned as a float (the grader wants an int), a pair
+# returned as a list (the grader takes it) and a NumPy forward pass in float64.
 QUIZ_WELL_FORMED = ["B", " c ", "A\n", " d"]
 QUIZ_MALFORMED = ["e", "ab", 2, ""]
 EXTRA = {
+    "rnn_from_scratch": {
+        "+count_float": {"count_rnn_params": '''
+def count_rnn_params(num_inputs, num_hiddens):
+    return float(num_inputs * num_hiddens + num_hiddens + num_hiddens * num_hiddens)
+'''},
+        "+pairs_list": {"next_char_pairs": '''
+def next_char_pairs(text):
+    return [text[:-1], text[1:]]
+'''},
+    },
     "torch_rnn_by_hand": {
+        "+count_float": {"torch_rnn_param_count": '''
+def torch_rnn_param_count(input_size, hidden_size, num_layers=1):
+    return hidden_size * (input_size + hidden_size + 2) * 1.0 + (num_layers - 1) * hidden_size * (2 * hidden_size + 2)
+'''},
         "+numpy_float64": {"numpy_rnn": '''
 def numpy_rnn(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     output = np.zeros((len(x), x.shape[1], len(weight_hh)))  # NumPy's default dtype: float64
@@ -150,13 +165,10 @@ def table(tmp_path_factory):
     return rows
 
 
-def targets(aid: str, case: str) -> set:
-    return set(cases_of(aid)[case])
-
-
 def test_visible_cells_and_self_check_agree(table):
     mark = {True: "pass", False: "FAIL"}
-    shown = [r for r in table if r[2] in targets(r[0], r[1]) or not (r[3] and r[4])]
+    targets = {(aid, case): set(answers) for aid in ASSIGNMENTS for case, answers in cases_of(aid).items()}
+    shown = [r for r in table if r[2] in targets[r[0], r[1]] or not (r[3] and r[4])]
     width = max(len(f"{r[0]} {r[1]}") for r in shown)
     print(f"{'notebook':<{width}}  {'question':<24} visible check")
     for aid, case, question, vis, chk, error in shown:
@@ -171,9 +183,10 @@ def test_visible_cells_and_self_check_agree(table):
         for aid, case, question, vis, chk, error in disagree)
 
 
-def test_solution_passes_both_and_every_targeted_question_has_rows(table):
-    # a sample that broke the notebook (e.g. a later cell) would show as failures off its question
-    for aid, case, question, vis, chk, error in table:
-        if case == "solution":
-            assert vis and chk, (aid, question, error)
+def test_the_solution_passes_both_and_each_case_touches_only_its_questions(table):
+    # otherwise an agreement could hide a broken notebook: both sides failing for another reason
     assert {(r[0], r[1]) for r in table} == {(aid, case) for aid in ASSIGNMENTS for case in cases_of(aid)}
+    targets = {(aid, case): set(answers) for aid in ASSIGNMENTS for case, answers in cases_of(aid).items()}
+    for aid, case, question, vis, chk, error in table:
+        if question not in targets[aid, case]:
+            assert vis and chk, (aid, case, question, error)
