@@ -1,7 +1,8 @@
 """set_hand_weights: the seed's weights loaded into nn.RNN(2, 4, 1), checked by running it.
 
 Zeros with an identity W_hh cannot tell a transpose from a reshape (the seed's
-own test): the probe input is non-zero, so every input weight matters.
+own test): the notebook's cell adds a non-zero probe, and so does this check, so
+that both tell the student what the hidden probe will decide.
 """
 import numpy as np
 import pytest
@@ -16,6 +17,9 @@ BIAS_IH = np.array([0.1, 0., 0., 0.], dtype=np.float32)
 W_HH = np.eye(4, dtype=np.float32)
 BIAS_HH = np.zeros(4, dtype=np.float32)
 KEYS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+# the notebook's inputs: the seed's zeros (2 steps, batch of 3), then one step of (0.1, 0) and (0, 0.1)
+SEED_ZEROS = np.zeros((2, 3, 2), dtype=np.float32)
+PROBE = np.array([[[0.1, 0.0], [0.0, 0.1]]], dtype=np.float32)
 
 
 def expected_state():
@@ -72,12 +76,12 @@ def diagnose(state, initial):
 
 @pytest.mark.public
 @pytest.mark.points(1)
-def test_seed_zeros_input(student, rng):
+def test_notebook_inputs(student, rng):
     what = call_label("set_hand_weights", example())
     initial, state = student_state(student, rng, what)
-    x = np.zeros((2, 3, 2), dtype=np.float32)  # the seed's input: 2 steps, batch of 3
-    out_ref, h_ref = run(expected_state(), x)  # 0.0997 then 0.1971 in the first unit
-    out, h_n = run(state, x)
     mistake = diagnose(state, initial)
-    check_array(Array(out, "torch"), out_ref, what, candidates={mistake: out} if mistake else None)
-    check_array(Array(h_n, "torch"), h_ref, what)
+    for x in (SEED_ZEROS, PROBE):  # zeros: 0.0997 then 0.1971 in the first unit; the probe: tanh(0.1 w_ih + b)
+        out_ref, h_ref = run(expected_state(), x)
+        out, h_n = run(state, x)
+        check_array(Array(out, "torch"), out_ref, what, candidates={mistake: out} if mistake else None)
+        check_array(Array(h_n, "torch"), h_ref, what)

@@ -1,4 +1,4 @@
-"""torch_rnn_param_count: parameters of nn.RNN, both biases (32 for (2, 4, 1))."""
+"""torch_rnn_param_count: parameters of nn.RNN, both biases (32 for (2, 4, 1), 110 for (3, 5, 2))."""
 import pytest
 import torch
 
@@ -36,5 +36,6 @@ def check(student, i, h, layers, where, pass_layers=True):
 
 @pytest.mark.public
 @pytest.mark.points(1)
-def test_seed_network(student):
+def test_notebook_examples(student):
     check(student, 2, 4, 1, example(), pass_layers=False)  # num_layers defaults to 1
+    check(student, 3, 5, 2, example())  # the notebook's cell checks two layers too: so must the self-check
