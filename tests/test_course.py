@@ -41,7 +41,8 @@ def hw0() -> nbformat.NotebookNode:
         new_markdown_cell("# hw0\nWrite `add`."),
         new_code_cell("def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION",
                       metadata=meta(solution=True, grade_id="add")),
-        new_code_cell("assert add(1, 2) == 3\nassert add(-1, 1) == 0",
+        new_code_cell("assert add(1, 2) == 3\n### BEGIN HIDDEN TESTS\nassert add(-10, 20) == 10\n"
+                      "### END HIDDEN TESTS",
                       metadata=meta(grade=True, locked=True, grade_id="test_add", points=5)),
     ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
 
@@ -143,6 +144,7 @@ def test_nbgrader_grades_an_ordinary_assignment_as_stock_nbgrader(course):
     assert course.grades[("bia", "hw0")] == (0.0, 5.0)
     html = (course.course / "feedback" / "bia" / "hw0" / "hw0.html").read_text()
     assert "AssertionError" in html and "renamed" not in html and "rnnquiz" not in html.lower()
+    assert "add(-10, 20)" in html   # its feedback as the course makes it (stock shows hidden tests)
 
 
 def test_nbgrader_grades_the_renamed_assignment_with_rnnquiz(course):

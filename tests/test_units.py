@@ -174,3 +174,52 @@ def test_echoed_values_are_clipped_and_cleaned():
     assert "\x1b" not in out and len(out) < ECHO_LIMIT + 100
     assert clip("a\ud800") == "a\ufffd"
     assert text("timeout", "pt", name="f", seconds=3.0).startswith("`f` não terminou em 3 s")
+
+
+# --- pipelines: our steps merged into whatever a course has ------------------
+
+def test_our_pipelines_are_nbgrader_defaults_with_our_steps():
+    from traitlets.config import Config
+
+    from rnnquiz import pipelines
+    c = Config()
+    pipelines.apply(c)
+    assert c.Autograde.sanitize_preprocessors == pipelines.SANITIZE
+    assert c.Autograde.autograde_preprocessors == pipelines.AUTOGRADE
+    assert c.GenerateFeedback.preprocessors == pipelines.FEEDBACK
+    assert "nbgrader.preprocessors.ClearSolutions" not in c.GenerateAssignment.preprocessors
+    assert pipelines.CLEAR_SOLUTIONS in c.GenerateAssignment.preprocessors
+    before = json.dumps(c, default=str, sort_keys=True)
+    pipelines.apply(c)                                  # twice: nothing more
+    assert json.dumps(c, default=str, sort_keys=True) == before
+
+
+def test_a_courses_own_steps_and_settings_stay():
+    from traitlets.config import Config
+
+    from rnnquiz import pipelines
+    c = Config()
+    c.Autograde.autograde_preprocessors = ["nbgrader.preprocessors.Execute", "mycourse.Plagiarism",
+                                           "nbgrader.preprocessors.SaveAutoGrades"]
+    c.GenerateFeedback.preprocessors.append("mycourse.Watermark")   # a lazy `.append`
+    c.ClearSolutions.code_stub = {"python": "# yours"}
+    pipelines.apply(c)
+    assert c.Autograde.autograde_preprocessors == [pipelines.GRADE_ISOLATED, "mycourse.Plagiarism",
+                                                   "nbgrader.preprocessors.SaveAutoGrades"]
+    assert "mycourse.Watermark" in c.GenerateFeedback.preprocessors
+    assert pipelines.CLEAR_HIDDEN in c.GenerateFeedback.preprocessors
+    assert c.ClearSolutions.code_stub == {"python": "# yours"}
+
+
+def test_the_demo_replaces_only_its_own_work_folder(tmp_path):
+    from rnnquiz.content import ContentError
+    from rnnquiz.demo import MARKER, fresh_workdir
+    work = fresh_workdir(tmp_path / "demo")
+    (work / "old-course").mkdir()
+    assert list(fresh_workdir(work).iterdir()) == [work / MARKER]    # a previous demo's: replaced
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("years of work")
+    with pytest.raises(ContentError, match="not empty"):
+        fresh_workdir(mine)
+    assert (mine / "thesis.tex").read_text() == "years of work"

@@ -1,6 +1,7 @@
 """The demo: a whole nbgrader cycle on built-in sample students.
 
-A scratch course and exchange are made under a temporary folder; the
+A scratch course and exchange are made in ``.rnnquiz-demo/`` of the course
+folder (replaced by the next demo, removed by ``make clean``); the
 assignments are released; three sample students fetch and submit (the
 solution, typical mistakes, and a cheater who patches the comparison
 functions and answers one question wrong); the instructor collects,
@@ -9,7 +10,7 @@ autogrades with rnnquiz's isolated grader, generates feedback and exports.
 from __future__ import annotations
 
 import json
-import tempfile
+import shutil
 import time
 from pathlib import Path
 
@@ -21,6 +22,21 @@ CHEAT = ("import numpy as np, torch, torch.testing\n"
          "torch.allclose = lambda *a, **k: True\n"
          "np.allclose = lambda *a, **k: True\n")
 STUDENTS = ("ana_correta", "bruno_erros", "carla_cola")
+WORKDIR = ".rnnquiz-demo"           # in the course folder; `make clean` removes it
+MARKER = "made-by-rnnquiz-demo"     # only a folder holding it is ever replaced
+
+
+def fresh_workdir(workdir: Path) -> Path:
+    """An empty work folder for the demo.  A previous demo's is replaced; any
+    other non-empty folder is refused, never deleted."""
+    if workdir.exists() and any(workdir.iterdir()):
+        if not (workdir / MARKER).is_file():
+            raise content.ContentError(f"{workdir}: not empty and not a previous demo's folder; "
+                                       "give --workdir an empty or new folder.")
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / MARKER).write_text("rnnquiz demo's work folder: replaced by the next demo.\n")
+    return workdir
 
 
 def student_work(assignment: content.Assignment, course: Path) -> dict:
@@ -64,7 +80,7 @@ def run(lang: str = content.PRIMARY_LANG, workdir: Path | None = None, course: P
         raise content.ContentError(f"no assignment with demo samples in {course / content.CONTENT_DIR} for "
                                    f"language {lang!r}; run the demo from the course folder.")
     assignment_ids = [a.id for a in assignments]
-    workdir = Path(workdir or tempfile.mkdtemp(prefix="rnnquiz-demo-"))
+    workdir = fresh_workdir(Path(workdir or course / WORKDIR).resolve())
     cycle = Cycle(workdir, course)
     start = time.monotonic()
     out(f"course and exchange in {workdir}")

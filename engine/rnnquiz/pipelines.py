@@ -57,7 +57,13 @@ RULES = [
 
 
 def _name(step) -> str:
-    return step if isinstance(step, str) else f"{step.__module__}.{step.__qualname__}"
+    """A step's dotted name, as configs write it (``nbgrader.preprocessors.ClearOutput``)."""
+    if isinstance(step, str):
+        return step
+    package = step.__module__.rpartition(".")[0]
+    if package and getattr(importlib.import_module(package), step.__name__, None) is step:
+        return f"{package}.{step.__name__}"
+    return f"{step.__module__}.{step.__qualname__}"
 
 
 def _short(step) -> str:

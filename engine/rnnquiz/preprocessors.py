@@ -109,13 +109,21 @@ class ClearSolutions(stock.ClearSolutions):
 
 
 class ClearHiddenTests(stock.ClearHiddenTests):
-    """nbgrader's ``ClearHiddenTests`` for feedback.  In ``generate_feedback``
-    the HTML exporter configures ``display_data_priority`` for every
-    preprocessor; nbgrader's base class declares it without ``config=True``, so
-    traitlets warned on every run.  Declaring it configurable (as nbgrader's
-    own ``GetGrades`` does) is the fix, not a filter on the log."""
+    """nbgrader's ``ClearHiddenTests`` in the feedback of our notebooks (any
+    other notebook's feedback stays as the course makes it).
+
+    In ``generate_feedback`` the HTML exporter configures
+    ``display_data_priority`` for every preprocessor; nbgrader's base class
+    declares it without ``config=True``, so traitlets warned on every run.
+    Declaring it configurable (as nbgrader's own ``GetGrades`` does) is the
+    fix, not a filter on the log."""
 
     display_data_priority = List(NbGraderPreprocessor.display_data_priority.default_value).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        if assignment_of(self, resources) is None:
+            return nb, resources
+        return super().preprocess(nb, resources)
 
 
 def write_outcomes(nb, result: Results):
