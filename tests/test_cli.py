@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from rnnquiz import samples
-from support import ROOT
+from support import CATALOG, ROOT
 
 RNNQUIZ = [sys.executable, "-m", "rnnquiz.cli"]
 
@@ -90,3 +90,21 @@ def test_a_symbolic_link_is_never_followed(tmp_path):
     link.symlink_to(samples.solution_path("rnn_from_scratch", ROOT))
     done = run("grade", link)
     assert done.returncode == 2 and "symbolic link" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_the_demo_runs_the_whole_cycle_and_says_what_happened(tmp_path):
+    import os
+    env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}")
+    done = subprocess.run([*RNNQUIZ, "demo", "--lang", "pt", "--workdir", str(tmp_path / "demo")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=900, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    rows = {line.split()[0]: line for line in out.splitlines() if line.startswith(("ana_", "bruno_", "carla_"))}
+    shown = [a for a in CATALOG.assignments.values() if a.lang == "pt" and samples.load(a).demo_mix]
+    full = [f"{a.max_score:g} / {a.max_score:g}" for a in shown]
+    assert all(score in rows["ana_correta"] for score in full)
+    assert "It changes nothing" in out and "Traceback" not in out + done.stderr
+    assert "Provável erro" in out   # bruno's feedback, in the notebooks' language
+    assert len(list((tmp_path / "demo" / "course" / "feedback").rglob("*.html"))) == 3 * len(full)
+    assert out.count("report.png") == len(full)

@@ -47,6 +47,32 @@ def hw0() -> nbformat.NotebookNode:
     ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
 
 
+def stealing(course: Path) -> dict:
+    """Answers that read the instructor's files in the course folder: the
+    solution from the source notebook, a quiz's key from its hidden grader.
+    If the sandbox let them, these answers would be right."""
+    return {
+        "rnn_step": f"""
+import json
+try:
+    source = json.load(open({str(course / "source" / WEEK / f"{LAB}.ipynb")!r}))
+    exec(next("".join(c["source"]) for c in source["cells"] if "def rnn_step" in "".join(c["source"])))
+except OSError as exc:
+    reason = str(exc)
+
+    def rnn_step(X, H, W_xh, W_hh, b_h):
+        raise RuntimeError(f"no access: {{reason}}")
+""",
+        "quiz_output_dim": f"""
+import re
+try:
+    key = open({str(course / "autograders" / OURS / "hidden" / "test_quiz_output_dim.py")!r}).read()
+    quiz_output_dim = re.search(r'correct="(\\w)"', key).group(1)
+except OSError:
+    quiz_output_dim = "z"
+"""}
+
+
 def answered(nb: dict, code: str) -> dict:
     nb = json.loads(json.dumps(nb))
     for cell in nb["cells"]:
@@ -100,7 +126,10 @@ def course(tmp_path_factory):
     solution = json.loads(samples.solution_path(OURS, ROOT).read_text())
     mistake = samples.with_answers(solution, {MISTAKE.question: MISTAKE.code})
     released_hw0 = json.loads((cycle.release / "hw0" / "hw0.ipynb").read_text())
-    work = {"ana": (answered(released_hw0, "def add(a, b):\n    return a + b"), solution),
+    honest = answered(released_hw0, "def add(a, b):\n    return a + b")
+    # graded in this order, in the same pool: an honest student before and after the attacker
+    work = {"ana": (honest, solution),
+            "bea": (honest, samples.with_answers(solution, stealing(c))),
             "bia": (answered(released_hw0, "def add(a, b):\n    return a - b"), mistake)}
     for student, (homework, lab) in work.items():
         cycle.fetch_and_submit(student, "hw0", homework)
@@ -144,7 +173,7 @@ def test_nbgrader_grades_an_ordinary_assignment_as_stock_nbgrader(course):
     assert course.grades[("bia", "hw0")] == (0.0, 5.0)
     html = (course.course / "feedback" / "bia" / "hw0" / "hw0.html").read_text()
     assert "AssertionError" in html and "renamed" not in html and "rnnquiz" not in html.lower()
-    assert "add(-10, 20)" in html   # its feedback as the course makes it (stock shows hidden tests)
+    assert "BEGIN HIDDEN TESTS" in html   # its feedback as the course makes it (stock shows hidden tests)
 
 
 def test_nbgrader_grades_the_renamed_assignment_with_rnnquiz(course):
@@ -153,6 +182,14 @@ def test_nbgrader_grades_the_renamed_assignment_with_rnnquiz(course):
     feedback = (course.course / "feedback" / "bia" / WEEK / f"{LAB}.html").read_text()
     assert MISTAKE.question in feedback and "BEGIN HIDDEN TESTS" not in feedback
     assert "not recognized" not in course.feedback_log.stderr
+
+
+def test_an_attacker_reading_the_instructors_files_gets_nothing(course):
+    stolen = sum(assignment(OURS).question(q).points for q in stealing(course.course))
+    assert course.grades[("bea", WEEK)] == (MAX - stolen, MAX)
+    assert course.grades[("bea", "hw0")] == (5.0, 5.0)
+    feedback = (course.course / "feedback" / "bea" / WEEK / f"{LAB}.html").read_text()
+    assert "no access" in feedback   # her function says what it could not open
 
 
 def test_rnnquiz_autograde_refuses_an_ordinary_assignment_and_touches_nothing(course):
@@ -170,11 +207,11 @@ def test_the_three_paths_agree_on_the_renamed_assignment(course):
     c = course.course
     done = run("rnnquiz.cli", "autograde", WEEK, cwd=c)
     assert done.returncode == 0, done.stderr
-    assert f"{WEEK}: graded 2 of 2" in done.stdout
+    assert f"{WEEK}: graded 3 of 3" in done.stdout
     course.nbgrader("export", f"--to={c / 'again.csv'}", cwd=c)
     again = read_export(c / "again.csv")
     assert again == course.grades   # rnnquiz autograde == nbgrader autograde, hw0 untouched
-    for student in ("ana", "bia"):
+    for student in ("ana", "bea", "bia"):
         graded = run("rnnquiz.cli", "grade", str(c / "submitted" / student / WEEK / f"{LAB}.ipynb"),
                      "--student", student, "--format", "gradescope", cwd=c)
         assert graded.returncode == 0, graded.stderr
