@@ -251,7 +251,7 @@ def _autograde(assignment_id, course_root, student_glob, jobs, db_url, limits, p
         raise AutogradeError(f"no submissions under {course_root / 'submitted'}/{student_glob}/{assignment_id}/")
     if items:
         preload()
-        pool.wait_ready()  # once, here: the grading processes inherit what the zygote can enforce
+        pool.share()  # waits for the zygote once, here: the grading processes inherit what it can enforce
     # big batches amortize pytest's start; enough of them keep every process busy
     size = max(BATCH[0], min(BATCH[1], len(items) // (jobs * 4) or 1))
     batches = [items[i:i + size] for i in range(0, len(items), size)]

@@ -6,9 +6,10 @@ grader's end of one such process: requests out, replies in, each bounded in
 time and size (the code on the other side is in ``rnnquiz.sandboxed``).
 
 A pool can be shared by processes forked from the one that launched it
-(``rnnquiz autograde``'s grading processes): every request to the zygote is
-one datagram on its control socket, the replies come on sockets of their own,
-and the zygote exits when the last copy of that socket is closed.
+(``rnnquiz autograde``'s grading processes; see ``Pool.share``): every
+request to the zygote is one datagram on its control socket, the replies come
+on sockets of their own, and the zygote exits when the last copy of that
+socket is closed.
 """
 from __future__ import annotations
 
@@ -105,6 +106,7 @@ class Pool:
         self.ready = False
         self.root = self.confined = False
         self.owner = os.getpid()  # the process that launched the zygote (its parent)
+        self.shared = False       # submissions of several processes at once (see share)
 
     def launch(self):
         """Start the zygote without waiting: its torch import overlaps ours."""
@@ -148,6 +150,16 @@ class Pool:
         self.root, self.confined = bool(ready.get("root")), bool(ready.get("can_confine"))
         self.ready = True
 
+    def share(self):
+        """Make the pool usable by the processes forked after this call, at the
+        same time: it waits for the zygote here, once, and from now on each
+        submission gets a network namespace of its own (the sandbox's belongs to
+        the pool, and two submissions may now run in it at once: loopback and
+        abstract sockets would connect them)."""
+        self.wait_ready()
+        self.shared = True
+        return self
+
     def alive(self) -> bool:
         if self.proc is None or self.control is None:
             return False
@@ -166,7 +178,7 @@ class Pool:
             self.wait_ready()
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
             request = {"op": Op.FORK, "limits": self.limits.rlimits(), "drop_privileges": self.root,
-                       "confine": self.confined, "own_network": not self.sandboxed,
+                       "confine": self.confined, "own_network": self.shared or not self.sandboxed,
                        "memory_budget": self.limits.memory_budget,
                        "tmp_bytes": self.limits.file_bytes * 4,
                        "hide": [] if self.sandboxed else hidden_without_bwrap(self.sandbox)}
