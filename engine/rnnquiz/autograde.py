@@ -7,7 +7,9 @@ sandboxed zygote (which imports torch), imports torch and everything the
 grading processes use while the zygote does, then forks the grading
 processes; they share that zygote, which forks a fresh sandboxed process per
 submission.  So torch is imported twice per run, once on each side, at the
-same time.  The parent alone writes: autograded notebooks, the gradebook (so
+same time.  (Where submissions get no namespaces of their own, not as root,
+each grading process launches a zygote of its own: separate sandboxes are
+then what keeps two submissions apart.)  The parent alone writes: autograded notebooks, the gradebook (so
 ``generate_feedback`` and ``export`` work), a class CSV and one Gradescope
 ``results.json`` per student.  Every submission ends with a grade or a
 per-student error line.
@@ -249,9 +251,14 @@ def _autograde(assignment_id, course_root, student_glob, jobs, db_url, limits, p
     summary = Summary(assignment_id, list(missing))
     if not items and not missing:
         raise AutogradeError(f"no submissions under {course_root / 'submitted'}/{student_glob}/{assignment_id}/")
+    shared = None  # the zygote the grading processes use; None: each launches its own
     if items:
         preload()
         pool.share()  # waits for the zygote once, here: the grading processes inherit what it can enforce
+        if pool.confined:
+            shared = pool
+        else:  # no namespaces per submission (not root): only separate sandboxes keep two apart
+            pool.close()
     # big batches amortize pytest's start; enough of them keep every process busy
     size = max(BATCH[0], min(BATCH[1], len(items) // (jobs * 4) or 1))
     batches = [items[i:i + size] for i in range(0, len(items), size)]
@@ -270,7 +277,7 @@ def _autograde(assignment_id, course_root, student_glob, jobs, db_url, limits, p
         writer.write(missing)
         broken = []
         with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(batches))), mp_context=FORK,
-                                 initializer=_init_process, initargs=(limits, sandbox, pool)) as executor:
+                                 initializer=_init_process, initargs=(limits, sandbox, shared)) as executor:
             futures = {executor.submit(_grade_batch, batch, db_url, assignment_id): batch
                        for batch in batches}
             preload_report()  # while the first batches are graded
@@ -282,7 +289,7 @@ def _autograde(assignment_id, course_root, student_glob, jobs, db_url, limits, p
         # each student of a broken batch again, alone, in a fresh process: only
         # the one who breaks it is left with an error line
         for item in broken:
-            record(_grade_alone(item, db_url, assignment_id, limits, sandbox, pool))
+            record(_grade_alone(item, db_url, assignment_id, limits, sandbox, shared))
     reap_exited_sandboxes()
     summary.report_dir = write_reports(course_root, assignment_id, summary)
     summary.seconds = time.monotonic() - start
