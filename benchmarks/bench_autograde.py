@@ -1,11 +1,25 @@
-"""Stock `nbgrader autograde` (in-kernel Execute) against `rnnquiz autograde`.
+"""Stock `nbgrader autograde` against `rnnquiz autograde`, and the self-check against importing torch.
 
-Builds synthetic submissions (correct, typical mistakes, crashes) in two
-scratch courses, grades them with both, and prints per-submission cost, the
-marginal cost of rnnquiz, the ratio and peak memory; then the self-check
-against importing torch.  Usage:
+Builds synthetic submissions (correct, typical mistakes, crashes) in scratch
+courses and, in one run, measures side by side:
 
-    python benchmarks/bench_autograde.py [--n 200] [--n-stock 6] [--jobs 2]
+- stock `nbgrader autograde` on a few submissions (seconds per submission);
+- `rnnquiz autograde` on classes of --small and --n submissions (each in a
+  fresh copy of the course): total time, time per submission with start-up
+  included, its ratio to stock, and the marginal cost per submission
+  (t_n - t_small) / (n - small); and on a class of --tiny (its start-up,
+  mostly);
+- `rnnquiz check NOTEBOOK` against `python -c "import torch"`: the median of
+  --pairs runs each, interleaved;
+
+and prints each figure beside its target.  Figures only, never assertions:
+the load of the machine moves them.  The engine measured is the `rnnquiz`
+importable here, or each `--engine NAME=PATH` (a folder holding the rnnquiz
+package), their runs interleaved so that they see the same load; --rounds
+repeats everything (stock included).  Usage:
+
+    python benchmarks/bench_autograde.py [--small 60] [--n 200] [--n-stock 6] [--jobs 2] [--pairs 7]
+    python benchmarks/bench_autograde.py --engine old=../old/engine --engine new=engine --rounds 3
 """
 from __future__ import annotations
 
@@ -15,6 +29,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,11 +46,21 @@ c.CourseDirectory.course_id = "rnnquiz"
 c.CourseDirectory.release_directory = "assignments"
 c.CourseDirectory.solution_directory = "solutions"
 """
+# issue 11: per submission, start-up included, against stock nbgrader
+TARGET_SMALL, TARGET_N = 50, 90     # at least this many times faster (classes of --small and --n)
+TARGET_MARGINAL_MS = 40             # at most, per submission
+TARGET_CHECK = 1.3                  # `rnnquiz check` at most this many times `python -c "import torch"`
+
+
+def env(engine: str | None = None) -> dict:
+    out = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
+    if engine:
+        out["PYTHONPATH"] = engine
+    return out
 
 
 def nbgrader(*args, cwd):
-    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
-    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
+    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env(),
                           capture_output=True, text=True)
     if done.returncode not in (0, 1):
         raise SystemExit(done.stderr[-2000:])
@@ -80,52 +105,107 @@ def submit(course: Path, subs: list):
         (folder / "timestamp.txt").write_text("2026-11-22 12:00:00.000000 UTC")
 
 
-def timed(cmd, cwd) -> tuple:
-    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
+def timed(cmd, cwd, engine: str | None = None, check: bool = True) -> float:
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    done = subprocess.run(cmd, cwd=cwd, env=env(engine), capture_output=True, text=True)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # MiB, largest child so far
-    return seconds, peak
+    if check and done.returncode != 0:
+        raise SystemExit(f"{' '.join(map(str, cmd))} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return seconds
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # largest child so far
+
+
+def rnnquiz_class(template: Path, where: Path, subs: list, jobs: int, engine: str | None) -> float:
+    """Seconds for `rnnquiz autograde` on ``subs`` in a fresh copy of the course."""
+    course = shutil.copytree(template, where)
+    submit(course, subs)
+    seconds = timed([sys.executable, "-m", "rnnquiz.cli", "autograde", AID, "--jobs", str(jobs)], course, engine)
+    graded = len(list((course / "autograded").glob(f"*/{AID}/{AID}.ipynb")))
+    shutil.rmtree(course)
+    if graded != len(subs):
+        raise SystemExit(f"rnnquiz autograde wrote {graded} of {len(subs)} notebooks ({engine or 'rnnquiz'})")
+    return seconds
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def one_round(args, engines: dict, subs: list, tmp: Path) -> dict:
+    """Every figure once: stock, then each engine's classes and checks, interleaved."""
+    stock = make_course(tmp / "stock", STOCK_CONFIG)
+    submit(stock, subs[:args.n_stock])
+    t_stock = timed([sys.executable, "-m", "nbgrader", "autograde", AID, "--create"], stock, check=False)
+    shutil.rmtree(stock)
+    template = make_course(tmp / "ours", (COURSE_ROOT / "nbgrader_config.py").read_text())
+    times = {name: {} for name in engines}
+    for size in (args.tiny, args.small, args.n):
+        for name, path in engines.items():
+            times[name][size] = rnnquiz_class(template, tmp / "class", subs[:size], args.jobs, path)
+    shutil.rmtree(template)
+    release = samples.release_path(AID, COURSE_ROOT)
+    checks, torches = {name: [] for name in engines}, []
+    for _ in range(args.pairs):  # interleaved: all see the same load
+        for name, path in engines.items():
+            checks[name].append(timed([sys.executable, "-m", "rnnquiz.cli", "check", str(release)], tmp, path))
+        torches.append(timed([sys.executable, "-c", "import torch"], tmp))
+    return {"stock": t_stock, "times": times, "checks": checks, "torches": torches}
+
+
+def report(args, name: str, r: dict):
+    per_stock = r["stock"] / args.n_stock
+    t = r["times"][name]
+    marginal = (t[args.n] - t[args.small]) / (args.n - args.small)
+    t_check, t_torch = statistics.median(r["checks"][name]), statistics.median(r["torches"])
+    print(f"[{name}] rnnquiz autograde N={args.tiny:<4}: {t[args.tiny]:.1f} s total (start-up, mostly)")
+    for n, target in ((args.small, TARGET_SMALL), (args.n, TARGET_N)):
+        ratio = per_stock / (t[n] / n)
+        print(f"[{name}] rnnquiz autograde N={n:<4}: {t[n]:.1f} s total = {t[n] / n * 1000:.1f} ms per "
+              f"submission (start-up included), {ratio:.0f}x stock per submission "
+              f"[target >= {target}x: {verdict(ratio >= target)}]")
+    print(f"[{name}] marginal cost           : {marginal * 1000:.1f} ms per submission = (t{args.n} - "
+          f"t{args.small}) / {args.n - args.small} [target <= {TARGET_MARGINAL_MS} ms: "
+          f"{verdict(marginal * 1000 <= TARGET_MARGINAL_MS)}]")
+    print(f"[{name}] rnnquiz check           : {t_check:.2f} s vs python -c 'import torch' {t_torch:.2f} s "
+          f"(medians of {args.pairs} interleaved) = {t_check / t_torch:.2f}x "
+          f"[target <= {TARGET_CHECK}x: {verdict(t_check / t_torch <= TARGET_CHECK)}]")
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, default=200)
-    ap.add_argument("--n-stock", type=int, default=6)
+    ap.add_argument("--small", type=int, default=60, help="the smaller class (default 60)")
+    ap.add_argument("--n", type=int, default=200, help="the larger class (default 200)")
+    ap.add_argument("--tiny", type=int, default=2, help="a class this small shows start-up (default 2)")
+    ap.add_argument("--n-stock", type=int, default=6, help="submissions for stock nbgrader (default 6)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count())
+    ap.add_argument("--pairs", type=int, default=7, help="rnnquiz check / import torch runs (default 7)")
+    ap.add_argument("--engine", action="append", default=[], metavar="NAME=PATH",
+                    help="an rnnquiz to measure: the folder holding its package (repeatable; "
+                         "default: the rnnquiz importable here)")
+    ap.add_argument("--rounds", type=int, default=1, help="repeat every measurement (default 1)")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory(prefix="rnnquiz-bench-") as tmp:
-        tmp = Path(tmp)
-        subs = synthetic(args.n)
-        stock = make_course(tmp / "stock", STOCK_CONFIG)
-        submit(stock, subs[:args.n_stock])
-        t_stock, mem_stock = timed([sys.executable, "-m", "nbgrader", "autograde", AID, "--create"], stock)
-        ours = make_course(tmp / "ours", (COURSE_ROOT / "nbgrader_config.py").read_text())
-        small = max(10, args.n // 10)
-        submit(ours, subs[:small])
-        t_small, _ = timed([sys.executable, "-m", "rnnquiz.cli", "autograde", AID, "--jobs", str(args.jobs)], ours)
-        shutil.rmtree(ours / "submitted")
-        submit(ours, subs)
-        autograde_cmd = [sys.executable, "-m", "rnnquiz.cli", "autograde", AID, "--jobs", str(args.jobs)]
-        t_ours, mem_ours = timed(autograde_cmd, ours)
-        graded = len(list((ours / "autograded").glob(f"*/{AID}/{AID}.ipynb")))
-        t_torch, _ = timed([sys.executable, "-c", "import torch"], tmp)
-        release = samples.release_path(AID, COURSE_ROOT)
-        t_check, _ = timed([sys.executable, "-m", "rnnquiz.cli", "check", str(release)], tmp)
-
-    per_stock = t_stock / args.n_stock
-    per_ours = t_ours / args.n
-    marginal = (t_ours - t_small) / (args.n - small)
-    print(f"stock nbgrader autograde : {args.n_stock} submissions in {t_stock:.1f} s = {per_stock * 1000:.0f} ms each")
-    print(f"rnnquiz autograde        : {args.n} submissions in {t_ours:.1f} s = {per_ours * 1000:.1f} ms each "
-          f"({graded} autograded notebooks written, --jobs {args.jobs})")
-    print(f"rnnquiz marginal cost    : {marginal * 1000:.1f} ms per submission "
-          f"({small} -> {args.n} submissions: {t_small:.1f} s -> {t_ours:.1f} s)")
-    print(f"speed-up per submission  : {per_stock / per_ours:.0f}x (marginal: {per_stock / marginal:.0f}x)")
-    print(f"peak memory (largest process): stock {mem_stock:.0f} MiB, rnnquiz (so far) {mem_ours:.0f} MiB")
-    print(f"self-check               : rnnquiz check {t_check:.2f} s vs import torch {t_torch:.2f} s "
-          f"= {t_check / t_torch:.2f}x")
+    engines = dict(e.split("=", 1) for e in args.engine) or {"rnnquiz": None}
+    engines = {name: str(Path(path).resolve()) if path else None for name, path in engines.items()}
+    import rnnquiz
+    print(f"engines: {engines if args.engine else Path(rnnquiz.__file__).resolve().parent}; "
+          f"{os.cpu_count()} cores, --jobs {args.jobs}; load average {os.getloadavg()[0]:.2f} at the start")
+    subs = synthetic(max(args.n, args.small, args.tiny, args.n_stock))
+    for k in range(args.rounds):
+        with tempfile.TemporaryDirectory(prefix="rnnquiz-bench-") as tmp:
+            r = one_round(args, engines, subs, Path(tmp))
+        print(f"--- round {k + 1} of {args.rounds} (load average {os.getloadavg()[0]:.2f})")
+        print(f"stock nbgrader autograde : {args.n_stock} submissions in {r['stock']:.1f} s = "
+              f"{r['stock'] / args.n_stock * 1000:.0f} ms each")
+        for name in engines:
+            report(args, name, r)
+        for name in engines:
+            print(f"[{name}] check / torch pairs (s): " + ", ".join(
+                f"{c:.2f}/{t:.2f}" for c, t in zip(r["checks"][name], r["torches"])))
+        sys.stdout.flush()
+    print(f"peak memory (largest process of the whole run): {peak_mib():.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from rnnquiz.autograde import autograde
+from rnnquiz.autograde import _grade_batch, autograde
 from rnnquiz.grade import Request, grade_many
 from support import CATALOG, ROOT, TEST_LIMITS, assignment, copy_course, full_marks, sample, submission
 from support import solution as support_solution
@@ -170,3 +170,35 @@ def test_gradebook_reports_and_nbgrader_export(course):
     assert done.returncode == 0, done.stderr[-2000:]
     html = (root / "feedback" / "ok_mistake" / AID / f"{AID}.html").read_text()
     assert "faltou a tanh" in html and "grade_in_kernel" not in html
+
+
+# --- a grading process that dies: its students again, each alone ----------------
+
+DIES_ALONE_TOO = False  # set by the test below; read in the forked grading processes
+
+
+def _dying_batch(items, db_url, assignment_id):
+    """``_grade_batch`` in a grading process that dies (as a crash of nbgrader or
+    of a grader would) whenever it holds ok_mistake with someone else, or alone
+    too when DIES_ALONE_TOO."""
+    students = [student for student, _path, _assignment in items]
+    if "ok_mistake" in students and (len(students) > 1 or DIES_ALONE_TOO):
+        os._exit(1)
+    return _grade_batch(items, db_url, assignment_id)
+
+
+@pytest.mark.parametrize("alone_too", [True, False])
+def test_a_dead_grading_process_costs_at_most_the_student_who_breaks_it(course, monkeypatch, alone_too):
+    import rnnquiz.autograde as ag
+    root, _attacks, first = course
+    monkeypatch.setattr(ag, "_grade_batch", _dying_batch)
+    monkeypatch.setattr(sys.modules[__name__], "DIES_ALONE_TOO", alone_too)
+    summary = autograde(AID, course_root=root, student_glob="ok_*", jobs=1, limits=TEST_LIMITS)
+    before = {o.student: o.results.score for o in first.outcomes if o.student.startswith("ok_")}
+    after = {o.student: o.results.score for o in summary.graded}
+    errors = {o.student: o.error for o in summary.errors}
+    if alone_too:
+        assert after == {"ok_solution": before["ok_solution"]}
+        assert "grading this submission failed" in errors["ok_mistake"]
+    else:  # the last run leaves the course as the fixture made it
+        assert after == before and not errors

@@ -68,3 +68,42 @@ def test_closing_a_pool_leaves_no_process_behind():
         ours = {pool.proc.pid, *children_of(pool.proc.pid)}
     time.sleep(0.3)
     assert ours and not [pid for pid in ours if os.path.exists(f"/proc/{pid}")]
+
+
+LISTEN = '''
+import socket
+listeners = []
+for family, address in ((socket.AF_INET, ("127.0.0.1", 47311)), (socket.AF_UNIX, "\\0rnnquiz-meet")):
+    try:
+        s = socket.socket(family, socket.SOCK_STREAM)
+        s.bind(address)
+        s.listen(1)
+        listeners.append(s)
+    except OSError:
+        pass
+'''
+CONNECT = '''
+import socket
+def meet():
+    reached = []
+    for family, address in ((socket.AF_INET, ("127.0.0.1", 47311)), (socket.AF_UNIX, "\\0rnnquiz-meet")):
+        try:
+            socket.socket(family, socket.SOCK_STREAM).connect(address)
+            reached.append(str(address))
+        except OSError:
+            pass
+    return reached
+'''
+
+
+def test_two_submissions_at_once_in_a_shared_pool_cannot_talk():
+    """rnnquiz autograde's grading processes share one pool, so two submissions
+    run in it at once: neither loopback nor abstract sockets connect them."""
+    with Pool(TEST_LIMITS).launch() as pool:
+        pool.share()
+        host = StudentRunner(pool, [(0, None, LISTEN)], TEST_LIMITS).start()
+        guest = StudentRunner(pool, [(0, None, CONNECT)], TEST_LIMITS).start()
+        reached = guest.call("meet")
+        guest.close()
+        host.close()
+    assert reached == []

@@ -2,17 +2,24 @@
 
 Run from the course root like ``nbgrader autograde``.  Every submission is
 sanitized with nbgrader's own preprocessors and graded in parallel by
-``--jobs`` grading processes; each owns a warm worker pool (torch imported
-once) that forks a fresh sandboxed process per submission.  The parent alone
-writes: autograded notebooks, the gradebook (so ``generate_feedback`` and
-``export`` work), a class CSV and one Gradescope ``results.json`` per student.
-Every submission ends with a grade or a per-student error line.
+``--jobs`` grading processes.  Start-up, in order: the parent launches one
+sandboxed zygote (which imports torch), imports torch and everything the
+grading processes use while the zygote does, then forks the grading
+processes; they share that zygote, which forks a fresh sandboxed process per
+submission.  So torch is imported twice per run, once on each side, at the
+same time.  (Where submissions get no namespaces of their own, not as root,
+each grading process launches a zygote of its own: separate sandboxes are
+then what keeps two submissions apart.)  The parent alone writes: autograded notebooks, the gradebook (so
+``generate_feedback`` and ``export`` work), a class CSV and one Gradescope
+``results.json`` per student.  Every submission ends with a grade or a
+per-student error line.
 """
 from __future__ import annotations
 
 import dataclasses
 import fnmatch
 import json
+import multiprocessing
 import os
 import shutil
 import sys
@@ -62,18 +69,23 @@ class AutogradeError(RuntimeError):
 
 # --- the grading processes ------------------------------------------------------
 
+FORK = multiprocessing.get_context("fork")  # grading processes start with the parent's imports
+
+
 class GradingProcess:
-    """What one grading process keeps between batches: its warm worker pool
-    (torch imported once) and the limits.  Set by ``_init_process``, the
-    executor's initializer; the one piece of state a process-pool worker has."""
+    """What one grading process keeps between batches: the worker pool and the
+    limits.  Set by ``_init_process``, the executor's initializer; the one
+    piece of state a process-pool worker has."""
     current: GradingProcess | None = None
 
-    def __init__(self, limits, sandbox):
-        import torch
+    def __init__(self, limits, sandbox, pool=None):
+        import torch  # imported by the parent before the fork (see ``preload``): nothing to do
         torch.set_num_threads(1)  # several grading processes share the cores; OpenMP spinning would fight
         from .pool import Pool
         self.limits = limits
-        self.pool = Pool(limits, sandbox, announce=False).launch()  # the parent has warned already
+        # the parent's zygote, shared; a zygote of our own only when there is none
+        # (or when it has died: ``Pool.spawn`` then launches one here)
+        self.pool = pool if pool is not None else Pool(limits, sandbox, announce=False).launch()
         self.gradebooks: dict = {}
         # a pool's worker must not outlive this process (multiprocessing skips atexit)
         from multiprocessing.util import Finalize
@@ -88,8 +100,20 @@ class GradingProcess:
         return self.gradebooks[db_url]
 
 
-def _init_process(limits, sandbox=None):
-    GradingProcess.current = GradingProcess(limits, sandbox)
+def _init_process(limits, sandbox=None, pool=None):
+    GradingProcess.current = GradingProcess(limits, sandbox, pool)
+
+
+def preload():
+    """Import, before forking the grading processes, what each of them uses:
+    torch (the reference computations), pytest, nbgrader's sanitizing steps and
+    our graders' plugin, once for the run instead of once per process.  Forking
+    after it is safe: nothing has computed yet, so torch has no thread pool;
+    numpy's BLAS threads stop at fork (``rnnquiz autograde`` starts none)."""
+    import torch
+    torch.set_num_threads(1)
+    from . import grade, pipelines, preprocessors  # noqa: F401  (pytest, the plugin, nbgrader)
+    pipelines.load(pipelines.SANITIZE)
 
 
 def _grade_batch(items: list, db_url: str, assignment_id: str) -> list:
@@ -182,16 +206,30 @@ def discover(course_root: Path, assignment_id: str, student_glob: str, expected:
 def autograde(assignment_id: str, course_root: Path | None = None, student_glob: str = "*",
               jobs: int | None = None, db_url: str | None = None, limits=None,
               progress=None, sandbox=None) -> Summary:
-    from nbgrader.api import Gradebook, MissingEntry
-
-    from .sandbox import Limits, SandboxConfig
-    course_root = Path(course_root or Path.cwd()).resolve()
-    db_url = db_url or f"sqlite:///{course_root / 'gradebook.db'}"
-    limits = limits or Limits()
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    from .pool import Pool
+    from .sandbox import Limits, SandboxConfig, warn_if_unsandboxed
     start = time.monotonic()
-    from .sandbox import warn_if_unsandboxed
+    course_root = Path(course_root or Path.cwd()).resolve()
+    limits = limits or Limits()
     warn_if_unsandboxed(sandbox)
+    # without bubblewrap the course is hidden from student code (the caller's config is left as it is)
+    sandbox = dataclasses.replace(sandbox or SandboxConfig(), hide=[*(sandbox.hide if sandbox else []),
+                                                                     str(course_root)])
+    # the zygote first: its torch import, in the sandbox, overlaps all this process
+    # does before forking the grading processes, which share it
+    pool = Pool(limits, sandbox, announce=False).launch()  # the warning, if any, is said above
+    try:
+        return _autograde(assignment_id, course_root, student_glob, jobs, db_url, limits, progress,
+                          sandbox, pool, start)
+    finally:
+        pool.close()  # the zygote exits once the grading processes have closed their copies too
+
+
+def _autograde(assignment_id, course_root, student_glob, jobs, db_url, limits, progress, sandbox, pool,
+               start) -> Summary:
+    from nbgrader.api import Gradebook, MissingEntry
+    db_url = db_url or f"sqlite:///{course_root / 'gradebook.db'}"
+    jobs = max(1, jobs or os.cpu_count() or 1)
     try:
         with Gradebook(db_url) as gb:
             names = [nb.name for nb in gb.find_assignment(assignment_id).notebooks]
@@ -209,13 +247,18 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
         others = [n for n, a in expected.items() if a is None]
         raise AutogradeError(f"{assignment_id!r} mixes rnnquiz notebooks with others ({', '.join(others)}); "
                              f"grade it with `nbgrader autograde {assignment_id}`. Nothing was changed.")
-    # without bubblewrap the course is hidden from student code (the caller's config is left as it is)
-    sandbox = dataclasses.replace(sandbox or SandboxConfig(), hide=[*(sandbox.hide if sandbox else []),
-                                                                     str(course_root)])
     items, missing = discover(course_root, assignment_id, student_glob, expected)
     summary = Summary(assignment_id, list(missing))
     if not items and not missing:
         raise AutogradeError(f"no submissions under {course_root / 'submitted'}/{student_glob}/{assignment_id}/")
+    shared = None  # the zygote the grading processes use; None: each launches its own
+    if items:
+        preload()
+        pool.share()  # waits for the zygote once, here: the grading processes inherit what it can enforce
+        if pool.confined:
+            shared = pool
+        else:  # no namespaces per submission (not root): only separate sandboxes keep two apart
+            pool.close()
     # big batches amortize pytest's start; enough of them keep every process busy
     size = max(BATCH[0], min(BATCH[1], len(items) // (jobs * 4) or 1))
     batches = [items[i:i + size] for i in range(0, len(items), size)]
@@ -233,10 +276,11 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
     with GradebookWriter(course_root, assignment_id, db_url) as writer:
         writer.write(missing)
         broken = []
-        with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(batches))), initializer=_init_process,
-                                 initargs=(limits, sandbox)) as executor:
+        with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(batches))), mp_context=FORK,
+                                 initializer=_init_process, initargs=(limits, sandbox, shared)) as executor:
             futures = {executor.submit(_grade_batch, batch, db_url, assignment_id): batch
                        for batch in batches}
+            preload_report()  # while the first batches are graded
             for future in as_completed(futures):
                 try:
                     record(future.result())
@@ -245,17 +289,31 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
         # each student of a broken batch again, alone, in a fresh process: only
         # the one who breaks it is left with an error line
         for item in broken:
-            record(_grade_alone(item, db_url, assignment_id, limits, sandbox))
+            record(_grade_alone(item, db_url, assignment_id, limits, sandbox, shared))
     reap_exited_sandboxes()
     summary.report_dir = write_reports(course_root, assignment_id, summary)
     summary.seconds = time.monotonic() - start
     return summary
 
 
-def _grade_alone(item: tuple, db_url: str, assignment_id: str, limits, sandbox) -> list:
+def preload_report():
+    """matplotlib, imported while the grading processes work rather than after
+    them: the class report is drawn last, once every grade is in."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot  # noqa: F401
+    except Exception:  # drawing the report says what is wrong
+        pass
+
+
+def _grade_alone(item: tuple, db_url: str, assignment_id: str, limits, sandbox, pool=None) -> list:
+    """One student in a fresh grading process, forked like the others (same
+    zygote while it lives; the process launches its own if it does not)."""
     student, path, _assignment = item
     bound = limits.submission_timeout * 2 + 60  # start-up, a whole submission, and writing
-    with ProcessPoolExecutor(max_workers=1, initializer=_init_process, initargs=(limits, sandbox)) as executor:
+    with ProcessPoolExecutor(max_workers=1, mp_context=FORK, initializer=_init_process,
+                             initargs=(limits, sandbox, pool)) as executor:
         try:
             return executor.submit(_grade_batch, [item], db_url, assignment_id).result(timeout=bound)
         except Exception as exc:

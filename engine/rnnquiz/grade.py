@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,11 +127,26 @@ def run_graders(dirs: list, jobs: list, pool: Pool, limits: Limits, public_only:
     args = [*map(str, dirs), "-c", str(GRADERS_INI), "--rootdir", str(root), "--import-mode=importlib",
             "-q", "--no-header", *QUIET_PLUGINS]
     sink = io.StringIO()  # pytest's own report is not ours to print
-    with contextlib.redirect_stdout(sink):
+    with contextlib.redirect_stdout(sink), _no_plugin_autoload():
         code = pytest.main(args, plugins=[plugin])
     if plugin.collect_errors or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         detail = "\n".join(plugin.collect_errors) or sink.getvalue()[-2000:]
         raise GraderError(f"the graders in {root} did not run (pytest exit {int(code)}):\n{detail}")
+
+
+@contextlib.contextmanager
+def _no_plugin_autoload():
+    """The graders need no installed pytest plugin (anyio's alone costs ~0.2 s
+    to import, which the self-check pays each time)."""
+    saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
 
 
 def assemble(sub: notebook.Submission, student: str, job: Job, public_only: bool) -> Results:

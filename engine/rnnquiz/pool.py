@@ -4,11 +4,18 @@
 it for a fresh, confined process per submission; ``Connection`` is the
 grader's end of one such process: requests out, replies in, each bounded in
 time and size (the code on the other side is in ``rnnquiz.sandboxed``).
+
+A pool can be shared by processes forked from the one that launched it
+(``rnnquiz autograde``'s grading processes; see ``Pool.share``): every
+request to the zygote is one datagram on its control socket, the replies come
+on sockets of their own, and the zygote exits when the last copy of that
+socket is closed.
 """
 from __future__ import annotations
 
 import json
 import os
+import select
 import socket
 import subprocess
 
@@ -98,6 +105,8 @@ class Pool:
         self.control = None
         self.ready = False
         self.root = self.confined = False
+        self.owner = os.getpid()  # the process that launched the zygote (its parent)
+        self.shared = False       # submissions of several processes at once (see share)
 
     def launch(self):
         """Start the zygote without waiting: its torch import overlaps ours."""
@@ -115,9 +124,12 @@ class Pool:
         theirs.close()
         self.control = ours
         self.ready = False
+        self.owner = os.getpid()
         return self
 
-    def _wait_ready(self):
+    def wait_ready(self):
+        """Read, once, the zygote's word that it has started and what it can
+        enforce (processes forked after this inherit it); raises PoolError."""
         if self.ready:
             return
         self.control.settimeout(START_TIMEOUT)
@@ -138,8 +150,24 @@ class Pool:
         self.root, self.confined = bool(ready.get("root")), bool(ready.get("can_confine"))
         self.ready = True
 
+    def share(self):
+        """Make the pool usable by the processes forked after this call, at the
+        same time: it waits for the zygote here, once, and from now on each
+        submission gets a network namespace of its own (the sandbox's belongs to
+        the pool, and two submissions may now run in it at once: loopback and
+        abstract sockets would connect them)."""
+        self.wait_ready()
+        self.shared = True
+        return self
+
     def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        if self.proc is None or self.control is None:
+            return False
+        if self.owner == os.getpid():
+            return self.proc.poll() is None
+        # inherited through fork: the zygote is not our child; it is gone when
+        # its end of the control socket is (it never writes there once ready)
+        return not select.select([self.control], [], [], 0)[0]
 
     def spawn(self) -> Connection:
         """A fresh child for one submission; restarts the zygote if a student killed it."""
@@ -147,10 +175,10 @@ class Pool:
             if not self.alive():
                 self.close()
                 self.launch()
-            self._wait_ready()
+            self.wait_ready()
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
             request = {"op": Op.FORK, "limits": self.limits.rlimits(), "drop_privileges": self.root,
-                       "confine": self.confined, "own_network": not self.sandboxed,
+                       "confine": self.confined, "own_network": self.shared or not self.sandboxed,
                        "memory_budget": self.limits.memory_budget,
                        "tmp_bytes": self.limits.file_bytes * 4,
                        "hide": [] if self.sandboxed else hidden_without_bwrap(self.sandbox)}
@@ -184,6 +212,15 @@ class Pool:
             except OSError:
                 pass
             self.control = None
+        if self.proc is not None and self.owner != os.getpid():
+            self.proc = None  # inherited: the launching process waits for the zygote
+            return
+        if self.proc is not None and not self.ready and self.proc.poll() is None:
+            # still starting (a run that stopped early): nothing to wait for
+            try:
+                os.killpg(self.proc.pid, 9)
+            except (ProcessLookupError, PermissionError):
+                self.proc.kill()
         if self.proc is not None:
             # bubblewrap's own helper outlives it briefly: handed to us, reaped here
             helpers = children_of(self.proc.pid)

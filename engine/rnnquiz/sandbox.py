@@ -170,7 +170,9 @@ def warn_if_unsandboxed(config: SandboxConfig | None = None) -> bool:
 def worker_command(fd: int, config: SandboxConfig, announce: bool = True) -> tuple[list, dict]:
     """The command line and environment that start a zygote talking on ``fd``."""
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
-           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
+           # one thread per process: no BLAS thread alive when the zygote forks
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+           "PYTHONDONTWRITEBYTECODE": "1",
            "PYTHONHASHSEED": "0"}
     python = sys.executable
     bwrap = usable_bwrap(config)

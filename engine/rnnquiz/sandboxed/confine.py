@@ -75,9 +75,11 @@ def new_uid() -> int:
 
 
 def unshare_namespaces(network: bool = True):
-    """``network``: a network namespace of its own, needed only where the pool
-    has none (bubblewrap gives the pool one; a submission's abstract sockets
-    close with its processes, which its PID namespace guarantees)."""
+    """``network``: a network namespace of its own, needed where the pool has
+    none, and where submissions of several grading processes run in one pool
+    at once (bubblewrap gives the pool one; when the pool serves one submission
+    at a time, a submission's abstract sockets close with its processes, which
+    its PID namespace guarantees)."""
     _check(_libc.unshare(NAMESPACES if network else NAMESPACES & ~CLONE_NEWNET), "unshare")
 
 
