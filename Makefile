@@ -29,6 +29,7 @@ build: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_autograde.py
+	$(BIN)/python benchmarks/bench_submission_memory.py
 
 clean:
 	rm -rf $(VENV) .rnnquiz-demo

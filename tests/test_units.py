@@ -268,3 +268,21 @@ def test_the_compiled_metadata_check_decides_as_nbgraders(change):
             outcomes.append((type(exc), str(exc)))
     assert outcomes[0] == outcomes[1]
     assert (outcomes[0] is None) == (change is None)
+
+
+def test_autograde_refuses_an_ordinary_assignment_before_any_sandbox_starts(tmp_path, monkeypatch):
+    """The course's source notebooks say hw0 is not ours: refused before the
+    zygote (or nbgrader's gradebook) is touched."""
+    import nbformat
+
+    from rnnquiz import autograde, pool
+    source = tmp_path / "source" / "hw0"
+    source.mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(), source / "hw0.ipynb")
+
+    def no_launch(self):
+        raise AssertionError("a zygote was launched for an assignment that is not ours")
+    monkeypatch.setattr(pool.Pool, "launch", no_launch)
+    with pytest.raises(autograde.AutogradeError, match="'hw0' is not an rnnquiz assignment"):
+        autograde.autograde("hw0", course_root=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["source"]

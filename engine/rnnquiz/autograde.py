@@ -211,6 +211,7 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
     start = time.monotonic()
     course_root = Path(course_root or Path.cwd()).resolve()
     limits = limits or Limits()
+    _refuse_if_not_ours(course_root, assignment_id)  # before any sandbox starts
     warn_if_unsandboxed(sandbox)
     # without bubblewrap the course is hidden from student code (the caller's config is left as it is)
     sandbox = dataclasses.replace(sandbox or SandboxConfig(), hide=[*(sandbox.hide if sandbox else []),
@@ -223,6 +224,24 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
                           sandbox, pool, start)
     finally:
         pool.close()  # the zygote exits once the grading processes have closed their copies too
+
+
+def _refuse_if_not_ours(course_root: Path, assignment_id: str):
+    """The refusal that needs no gradebook: the course's source notebooks of
+    this assignment, when it has some, name none of ours.  (The gradebook's
+    list of notebooks is checked again in ``_autograde``.)"""
+    sources = sorted((course_root / "source" / assignment_id).glob("*.ipynb"))
+    if not sources:
+        return
+    catalog = content.course_catalog(course_root)
+    if not any(content.course_assignment_of(course_root, assignment_id, p.stem, catalog) for p in sources):
+        raise AutogradeError(not_ours(assignment_id, [p.stem for p in sources], catalog))
+
+
+def not_ours(assignment_id: str, names: list, catalog) -> str:
+    return (f"{assignment_id!r} is not an rnnquiz assignment (its notebooks: {', '.join(names)}; "
+            f"rnnquiz knows: {catalog.known()}); grade it with `nbgrader autograde {assignment_id}`. "
+            "Nothing was changed.")
 
 
 def _autograde(assignment_id, course_root, student_glob, jobs, db_url, limits, progress, sandbox, pool,
@@ -240,9 +259,7 @@ def _autograde(assignment_id, course_root, student_glob, jobs, db_url, limits, p
     catalog = content.course_catalog(course_root)
     expected = {n: content.course_assignment_of(course_root, assignment_id, n, catalog) for n in names}
     if not any(expected.values()):
-        raise AutogradeError(f"{assignment_id!r} is not an rnnquiz assignment (its notebooks: {', '.join(names)}; "
-                             f"rnnquiz knows: {catalog.known()}); grade it with `nbgrader autograde "
-                             f"{assignment_id}`. Nothing was changed.")
+        raise AutogradeError(not_ours(assignment_id, names, catalog))
     if not all(expected.values()):
         others = [n for n, a in expected.items() if a is None]
         raise AutogradeError(f"{assignment_id!r} mixes rnnquiz notebooks with others ({', '.join(others)}); "

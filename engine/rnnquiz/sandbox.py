@@ -88,8 +88,11 @@ def reap_orphans(pids=(), within: float = 1.0):
             try:
                 if os.waitpid(pid, os.WNOHANG)[0]:
                     pending.discard(pid)
-            except ChildProcessError:  # not (or no longer) ours
-                pending.discard(pid)
+            except ChildProcessError:
+                # not ours: gone, or not handed to us yet (its parent is still
+                # exiting; under load that takes a while): wait while it exists
+                if not os.path.exists(f"/proc/{pid}"):
+                    pending.discard(pid)
         if pending:
             time.sleep(0.01)
 
