@@ -81,6 +81,7 @@ for family, address in ((socket.AF_INET, ("127.0.0.1", 47311)), (socket.AF_UNIX,
         listeners.append(s)
     except OSError:
         pass
+bound = len(listeners)
 '''
 CONNECT = '''
 import socket
@@ -101,9 +102,13 @@ def test_two_submissions_at_once_in_a_shared_pool_cannot_talk():
     run in it at once: neither loopback nor abstract sockets connect them."""
     with Pool(TEST_LIMITS).launch() as pool:
         pool.share()
-        host = StudentRunner(pool, [(0, None, LISTEN)], TEST_LIMITS).start()
+        host = StudentRunner(pool, [(0, None, LISTEN), (1, None, CONNECT)], TEST_LIMITS).start()
         guest = StudentRunner(pool, [(0, None, CONNECT)], TEST_LIMITS).start()
+        bound, own = host.get("bound"), host.call("meet")
         reached = guest.call("meet")
         guest.close()
         host.close()
+    # the control: within one submission the abstract socket is reached (loopback
+    # is down in a fresh network namespace, so TCP is not even reached there)
+    assert bound == 2 and "\0rnnquiz-meet" in own
     assert reached == []

@@ -184,9 +184,23 @@ def test_our_pipelines_are_nbgrader_defaults_with_our_steps():
     from rnnquiz import pipelines
     c = Config()
     pipelines.apply(c)
-    assert c.Autograde.sanitize_preprocessors == pipelines.SANITIZE
-    assert c.Autograde.autograde_preprocessors == pipelines.AUTOGRADE
-    assert c.GenerateFeedback.preprocessors == pipelines.FEEDBACK
+    assert c.Autograde.sanitize_preprocessors == pipelines.SANITIZE   # what rnnquiz autograde runs
+    # rnnquiz's isolated worker where stock nbgrader has Execute
+    assert c.Autograde.autograde_preprocessors == [
+        pipelines.GRADE_ISOLATED,
+        "nbgrader.preprocessors.IgnorePattern",
+        "nbconvert.preprocessors.ClearMetadataPreprocessor",
+        "nbgrader.preprocessors.LimitOutput",
+        "nbgrader.preprocessors.SaveAutoGrades",
+        "nbgrader.preprocessors.AssignLatePenalties",
+        "nbgrader.preprocessors.CheckCellMetadata",
+    ]
+    # scores and our messages, never the hidden test regions
+    assert c.GenerateFeedback.preprocessors == [
+        "nbgrader.preprocessors.GetGrades",
+        pipelines.CLEAR_HIDDEN,
+        "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    ]
     assert "nbgrader.preprocessors.ClearSolutions" not in c.GenerateAssignment.preprocessors
     assert pipelines.CLEAR_SOLUTIONS in c.GenerateAssignment.preprocessors
     before = json.dumps(c, default=str, sort_keys=True)

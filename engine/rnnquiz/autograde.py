@@ -155,7 +155,8 @@ def _grade_batch(items: list, db_url: str, assignment_id: str) -> list:
 
 
 def sanitize(path: str, student: str, assignment_id: str, assignment, db_url: str, gradebook):
-    """nbgrader's sanitizing steps as the course declares them (``pipelines.SANITIZE``),
+    """nbgrader's default sanitizing steps with ours (``pipelines.SANITIZE``; a course's
+    own extra sanitizing steps run under ``nbgrader autograde`` only),
     reading one open gradebook; ``assignment`` is ours, as the course said."""
     from .notebook import NotebookError, read_bytes
     from .pipelines import SANITIZE, load
@@ -211,7 +212,8 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
     start = time.monotonic()
     course_root = Path(course_root or Path.cwd()).resolve()
     limits = limits or Limits()
-    _refuse_if_not_ours(course_root, assignment_id)  # before any sandbox starts
+    catalog = content.course_catalog(course_root)
+    _refuse_if_not_ours(course_root, assignment_id, catalog)  # before any sandbox starts
     warn_if_unsandboxed(sandbox)
     # without bubblewrap the course is hidden from student code (the caller's config is left as it is)
     sandbox = dataclasses.replace(sandbox or SandboxConfig(), hide=[*(sandbox.hide if sandbox else []),
@@ -220,20 +222,19 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
     # does before forking the grading processes, which share it
     pool = Pool(limits, sandbox, announce=False).launch()  # the warning, if any, is said above
     try:
-        return _autograde(assignment_id, course_root, student_glob, jobs, db_url, limits, progress,
-                          sandbox, pool, start)
+        return _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits,
+                          progress, sandbox, pool, start)
     finally:
         pool.close()  # the zygote exits once the grading processes have closed their copies too
 
 
-def _refuse_if_not_ours(course_root: Path, assignment_id: str):
+def _refuse_if_not_ours(course_root: Path, assignment_id: str, catalog):
     """The refusal that needs no gradebook: the course's source notebooks of
     this assignment, when it has some, name none of ours.  (The gradebook's
     list of notebooks is checked again in ``_autograde``.)"""
     sources = sorted((course_root / "source" / assignment_id).glob("*.ipynb"))
     if not sources:
         return
-    catalog = content.course_catalog(course_root)
     if not any(content.course_assignment_of(course_root, assignment_id, p.stem, catalog) for p in sources):
         raise AutogradeError(not_ours(assignment_id, [p.stem for p in sources], catalog))
 
@@ -244,7 +245,7 @@ def not_ours(assignment_id: str, names: list, catalog) -> str:
             "Nothing was changed.")
 
 
-def _autograde(assignment_id, course_root, student_glob, jobs, db_url, limits, progress, sandbox, pool,
+def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits, progress, sandbox, pool,
                start) -> Summary:
     from nbgrader.api import Gradebook, MissingEntry
     db_url = db_url or f"sqlite:///{course_root / 'gradebook.db'}"
@@ -256,7 +257,6 @@ def _autograde(assignment_id, course_root, student_glob, jobs, db_url, limits, p
         raise AutogradeError(f"assignment {assignment_id!r} is not in the gradebook ({db_url}); "
                              f"run `nbgrader generate_assignment {assignment_id}` first.") from None
     # which of our assignments each notebook is: the course says (its source notebooks)
-    catalog = content.course_catalog(course_root)
     expected = {n: content.course_assignment_of(course_root, assignment_id, n, catalog) for n in names}
     if not any(expected.values()):
         raise AutogradeError(not_ours(assignment_id, names, catalog))

@@ -1,7 +1,8 @@
 """nbgrader's pipelines as rnnquiz changes them, declared once.
 
-A course's ``nbgrader_config.py`` applies them (``apply(c)``) and
-``rnnquiz autograde`` runs the same sanitizing steps, so the two cannot drift.
+A course's ``nbgrader_config.py`` applies them (``apply(c)``);
+``rnnquiz autograde`` runs ``SANITIZE``, which is what ``apply`` makes of
+nbgrader's default sanitizing steps (a test checks it).
 ``apply`` edits whatever pipeline the course already has (nbgrader's default
 when it set none): each change is a rule "put our step here", so the
 instructor's own steps stay and applying twice changes nothing more.
@@ -25,24 +26,6 @@ SANITIZE = [
     REPAIR_CELLS,
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
-]
-
-# Autograding: rnnquiz's isolated worker where stock nbgrader has Execute.
-AUTOGRADE = [
-    GRADE_ISOLATED,
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
-    "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
-
-# Feedback: scores and our messages, never the hidden test regions.
-FEEDBACK = [
-    "nbgrader.preprocessors.GetGrades",
-    CLEAR_HIDDEN,
-    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
 # Each rule: (converter, trait, our step, the step it replaces, the step it goes before).
