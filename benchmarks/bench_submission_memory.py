@@ -23,8 +23,8 @@ CELL = "import gc, numpy as np, torch\nx = [[i] for i in range(1000)]\ngc.collec
 
 
 def descendants_leaf(pid: int) -> int:
-    """The newest process under ``pid``: the submission's server (the zygote
-    forks the guard, the guard forks the server)."""
+    """The newest process under ``pid``: the submission's process (forked by
+    the zygote, itself under bubblewrap when there is one)."""
     kids = [int(k) for t in os.listdir(f"/proc/{pid}/task")
             for k in open(f"/proc/{pid}/task/{t}/children").read().split()]
     leaves = [descendants_leaf(k) for k in kids]

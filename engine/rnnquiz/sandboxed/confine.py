@@ -3,15 +3,17 @@
 Each submission gets, when the worker holds CAP_SYS_ADMIN (root, with or
 without bubblewrap):
 
-- its own PID namespace: the process serving it is PID 1 there, so when it
-  dies the kernel kills every process the student started (``setsid`` or
-  ``setpgid`` escape a process group, not a namespace), and it cannot see or
-  signal any other submission's processes;
+- its own PID namespace: the zygote forks the process serving it straight
+  into a new one, where it is PID 1, so when it dies the kernel kills every
+  process the student started (``setsid`` or ``setpgid`` escape a process
+  group, not a namespace), and it cannot see or signal any other
+  submission's processes;
 - its own mount, IPC and UTS namespaces: a fresh ``/proc`` of that PID
   namespace, private ``/tmp`` and ``/dev/shm``, no SysV IPC objects left for
   the next submission; no network (bubblewrap's network namespace for the
-  pool, or one per submission without it);
-- a uid of its own, so ``RLIMIT_NPROC`` counts this submission only;
+  pool, or one per submission);
+- a uid of its own, so ``RLIMIT_NPROC`` counts this submission only and the
+  zygote can add up the memory of all its processes (``memory_by_uid``);
 - a seccomp filter: no new namespaces (user namespaces included), no keyrings
   (shared per uid otherwise), no ptrace, mount, bpf, perf or kernel modules,
   and the parent-death signal cannot be cleared.
@@ -24,7 +26,6 @@ import platform
 import secrets
 import signal
 import struct
-import time
 
 CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS = 0x00020000, 0x02000000, 0x04000000
 CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x08000000, 0x10000000, 0x20000000, 0x40000000
@@ -37,6 +38,7 @@ UID_RANGE = (200_000, 1 << 30)  # unused by real accounts; files in a private tm
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
 _libc.unshare.argtypes = [ctypes.c_int]
+_libc.setns.argtypes = [ctypes.c_int, ctypes.c_int]
 _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
 
 
@@ -74,13 +76,34 @@ def new_uid() -> int:
     return lo + secrets.randbelow(hi - lo)
 
 
+def pid_namespace() -> int:
+    """A handle on this process's own PID namespace (see ``fork_into_new_pid_namespace``)."""
+    return os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+
+
+def fork_into_new_pid_namespace(own: int) -> int:
+    """``os.fork()``, the child being PID 1 of a new PID namespace.
+
+    ``unshare(CLONE_NEWPID)`` puts the caller's next child in a new namespace
+    (the caller stays where it is); ``setns`` back to ``own`` right after the
+    fork makes the following child need a namespace of its own again.  So one
+    copy of the zygote per submission, not two."""
+    _check(_libc.unshare(CLONE_NEWPID), "unshare")
+    pid = os.fork()
+    if pid:
+        _check(_libc.setns(own, CLONE_NEWPID), "setns")  # a failure ends the zygote: fail closed
+    return pid
+
+
 def unshare_namespaces(network: bool = True):
-    """``network``: a network namespace of its own, needed where the pool has
+    """The other namespaces, entered by the submission's first process itself.
+    ``network``: a network namespace of its own, needed where the pool has
     none, and where submissions of several grading processes run in one pool
     at once (bubblewrap gives the pool one; when the pool serves one submission
     at a time, a submission's abstract sockets close with its processes, which
     its PID namespace guarantees)."""
-    _check(_libc.unshare(NAMESPACES if network else NAMESPACES & ~CLONE_NEWNET), "unshare")
+    flags = NAMESPACES & ~CLONE_NEWPID
+    _check(_libc.unshare(flags if network else flags & ~CLONE_NEWNET), "unshare")
 
 
 def _mount(source, target, fstype, flags, data=None):
@@ -233,45 +256,24 @@ def install_seccomp() -> bool:
     return True
 
 
-# --- the guard: one per submission, outside its namespaces ----------------------------
+# --- the memory budget: the zygote adds up each submission's processes ----------------
 
-def memory_of(uid: int) -> int:
-    """Resident memory not backed by files (bytes) of every process running as
-    ``uid``.  From ``statm``, which needs no ptrace rights over the process."""
-    page = os.sysconf("SC_PAGE_SIZE")
-    total = 0
+def memory_by_uid(uids) -> dict:
+    """Resident memory (bytes) of every process whose real uid is one of
+    ``uids``, per uid, from one pass over /proc: anonymous memory and mapped
+    shared memory (``RssAnon`` + ``RssShmem``), not the files it maps.  The
+    uid comes from ``status``, not from the owner of ``/proc/PID``, which a
+    process that makes itself non-dumpable hands to root."""
+    totals = dict.fromkeys(uids, 0)
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
         try:
-            if os.stat(f"/proc/{name}").st_uid != uid:
-                continue
-            with open(f"/proc/{name}/statm", "rb") as f:
-                fields = f.read().split()
-            total += (int(fields[1]) - int(fields[2])) * page  # resident - file-backed/shared
-        except (OSError, ValueError, IndexError):
+            with open(f"/proc/{name}/status", "rb") as f:
+                fields = dict(line.split(b":", 1) for line in f.read().splitlines() if b":" in line)
+            uid = int(fields[b"Uid"].split()[0])
+            if uid in totals:
+                totals[uid] += sum(int(fields.get(k, b"0 kB").split()[0]) for k in (b"RssAnon", b"RssShmem")) * 1024
+        except (OSError, ValueError, IndexError, KeyError):
             continue
-    return total
-
-
-def guard(child: int, uid: int, memory_budget: int | None, period: float = 0.05) -> int:
-    """Wait for the submission's first process; end it (and so its namespace)
-    when all its processes together use more than ``memory_budget`` bytes.
-
-    The guard holds no CAP_KILL for another uid: it ends the submission by
-    exiting, which delivers the server's parent-death signal (seccomp keeps
-    the student from clearing it)."""
-    while True:
-        try:
-            pid, status = os.waitpid(child, os.WNOHANG)
-        except ChildProcessError:
-            return 0
-        if pid:
-            return status
-        if memory_budget and memory_of(uid) > memory_budget:
-            try:
-                os.kill(child, signal.SIGKILL)
-            except OSError:
-                pass
-            return -1
-        time.sleep(period)
+    return totals

@@ -232,9 +232,13 @@ class Deadline:
         return self.at - time.monotonic()
 
 
-def send(sock, message: dict, pid: int = 0, msg_id: int = 0) -> None:
+def frame(message: dict, pid: int = 0, msg_id: int = 0) -> bytes:
     body = json.dumps(message, separators=(",", ":")).encode("utf-8")
-    sock.sendall(HEADER.pack(len(body), pid, msg_id) + body)
+    return HEADER.pack(len(body), pid, msg_id) + body
+
+
+def send(sock, message: dict, pid: int = 0, msg_id: int = 0) -> None:
+    sock.sendall(frame(message, pid, msg_id))
 
 
 def _recv_exact(sock, n: int, deadline: Deadline | None) -> bytes:

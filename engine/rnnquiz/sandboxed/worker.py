@@ -21,6 +21,7 @@ import io
 import json
 import os
 import resource
+import select
 import signal
 import socket
 import sys
@@ -245,42 +246,15 @@ def limit_resources(limits: dict):
             pass
 
 
-def submission_main(sock: socket.socket, request: dict, torch):
-    """The guard of one submission (forked by the zygote, still privileged).
-
-    With namespaces, it forks the process that serves the submission as PID 1
-    of a new PID namespace and stays outside, enforcing the memory budget;
-    without, it serves the submission itself.
-    """
-    os.setsid()  # own process group: the grader kills it as a whole
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    confined = bool(request.get("confine"))
-    uid = confine.new_uid() if request.get("drop_privileges") else None
+def serve_submission(sock, request, torch, uid, confined: bool):
+    """The submission's first process (PID 1 of its own namespaces when
+    ``confined``): confine it, then answer the grader's calls until it says bye."""
     try:
+        os.setsid()  # own process group: without namespaces, the zygote kills it as a whole
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        confine.die_with_parent()
         if confined:
-            confine.die_with_parent()
             confine.unshare_namespaces(network=bool(request.get("own_network")))
-    except OSError:
-        # the zygote reported CAP_SYS_ADMIN, so this does not happen in practice;
-        # the submission is then served in its process group, as without namespaces
-        confined = False
-    if not confined:
-        serve_submission(sock, request, torch, uid, pid=os.getpid(), confined=False)
-    server = os.fork()
-    if server == 0:
-        serve_submission(sock, request, torch, uid, pid=1, confined=True)
-    wire.send(sock, {"hello": os.getpid(), "server": 1})
-    sock.close()
-    try:
-        confine.guard(server, uid if uid is not None else os.getuid(), request.get("memory_budget"))
-    finally:
-        os._exit(0)
-
-
-def serve_submission(sock, request, torch, uid, pid: int, confined: bool):
-    """Confine this process, then answer the grader's calls until it says bye."""
-    try:
-        if confined:
             confine.private_mounts(request.get("hide") or (), confine.python_dirs(),
                                    request.get("tmp_bytes") or 64 * 1024**2)
         try:
@@ -297,29 +271,49 @@ def serve_submission(sock, request, torch, uid, pid: int, confined: bool):
         confine.die_with_parent()  # a credential change cleared it
         if confined:
             confine.install_seccomp()
-        if not confined:
-            wire.send(sock, {"hello": os.getpid(), "server": pid})
         Child(sock, torch).serve()
     finally:
         os._exit(0)
 
 
-def zygote_main(fd: int):
-    control = socket.socket(fileno=fd)
-    import numpy  # noqa: F401  (warm for every child)
-    import torch
-    torch.set_num_threads(1)  # one core per submission; the pool runs several
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
-    # what is loaded now is shared with every child; a collection in a child
-    # would otherwise write to every object's header and copy the whole heap
-    gc.freeze()
-    # what this zygote can enforce: the grader refuses to run student code as root
-    control.send(json.dumps({"ready": os.getpid(), "root": os.geteuid() == 0,
-                             "can_drop_root": confine.can_drop_root(),
-                             "can_confine": confine.can_confine()}).encode())
-    while True:
+PERIOD = 0.05  # seconds between two looks at the submissions' memory
+
+
+class Zygote:
+    """Imports torch once, then forks one process per submission and watches them.
+
+    A submission's process is forked straight into a new PID namespace (one
+    copy of this process per submission).  The zygote keeps a pidfd of each
+    (so a pid reused after its exit is never signalled) and, every
+    ``PERIOD``, adds up the memory of each confined submission's processes
+    (all under its uid) and ends the submission that is over its budget:
+    killing PID 1 of a PID namespace kills everything in it."""
+
+    def __init__(self, control: socket.socket, torch):
+        self.control, self.torch = control, torch
+        self.confined = confine.can_confine()
+        self.own_pid_ns = confine.pid_namespace() if self.confined else -1
+        self.live: dict = {}  # pidfd -> (pid, uid or None, memory budget or None)
+
+    def serve(self):
+        while True:
+            watched = any(budget for _pid, _uid, budget in self.live.values())
+            try:
+                ready = select.select([self.control, *self.live], [], [], PERIOD if watched else None)[0]
+            except InterruptedError:
+                continue
+            for fd in ready:
+                if fd is not self.control:  # a submission ended
+                    self.live.pop(fd, None)
+                    os.close(fd)
+            if self.control in ready:
+                self.handle()
+            if watched:
+                self.enforce_budgets()
+
+    def handle(self):
         try:
-            msg, fds, _flags, _addr = socket.recv_fds(control, 1 << 16, 4)
+            msg, fds, _flags, _addr = socket.recv_fds(self.control, 1 << 16, 4)
         except OSError:
             os._exit(0)
         if not msg:  # the grader closed the pool: no interpreter shutdown to wait for
@@ -329,20 +323,82 @@ def zygote_main(fd: int):
         except ValueError:
             request = {}
         if request.get("op") == wire.Op.KILL:
-            try:
-                os.killpg(int(request["pid"]), signal.SIGKILL)
-            except (ProcessLookupError, PermissionError, ValueError, KeyError):
-                pass
-            continue
-        if request.get("op") != wire.Op.FORK or len(fds) != 1:
-            for extra in fds:
-                os.close(extra)
-            continue
-        pid = os.fork()
+            self.kill(request.get("pid"))
+        elif request.get("op") == wire.Op.FORK and len(fds) == 1:
+            self.fork(request, fds[0])
+            fds = fds[1:]
+        for extra in fds:
+            os.close(extra)
+
+    def fork(self, request: dict, fd: int):
+        sock = socket.socket(fileno=fd)
+        uid = confine.new_uid() if request.get("drop_privileges") else None
+        confined = bool(request.get("confine")) and self.confined
+        pid = confine.fork_into_new_pid_namespace(self.own_pid_ns) if confined else os.fork()
         if pid == 0:
-            control.close()
-            submission_main(socket.socket(fileno=fds[0]), request, torch)
-        os.close(fds[0])
+            # nothing of the zygote's stays open here: its control socket and
+            # the pidfds of other submissions (which could signal them)
+            self.control.close()
+            for other in [*self.live, self.own_pid_ns]:
+                if other >= 0:
+                    os.close(other)
+            serve_submission(sock, request, self.torch, uid, confined)
+        try:
+            pidfd = os.pidfd_open(pid)
+        except OSError:  # gone already: the grader sees a closed socket
+            pidfd = None
+        if pidfd is not None:
+            budget = request.get("memory_budget") if confined and uid is not None else None
+            self.live[pidfd] = (pid, uid, budget)
+        try:
+            # the grader kills the submission by this pid; the replies are signed
+            # by the process that serves it: PID 1 of its namespace, or itself.
+            # (Never blocking, and never by making the socket non-blocking: the
+            # submission shares that setting.)
+            frame = wire.frame({"hello": pid, "server": 1 if confined else pid})
+            if sock.send(frame, socket.MSG_DONTWAIT) != len(frame):
+                self.kill(pid)
+        except OSError:
+            self.kill(pid)
+        sock.close()
+
+    def kill(self, pid):
+        for pidfd, (live_pid, _uid, _budget) in list(self.live.items()):
+            if live_pid == pid:
+                try:
+                    if self.confined:
+                        signal.pidfd_send_signal(pidfd, signal.SIGKILL)  # PID 1: its namespace with it
+                    else:
+                        os.killpg(live_pid, signal.SIGKILL)  # still alive, so its group is still its own
+                except (ProcessLookupError, PermissionError):
+                    pass
+
+    def enforce_budgets(self):
+        budgets = {uid: (pidfd, budget) for pidfd, (_pid, uid, budget) in self.live.items() if budget}
+        for uid, used in confine.memory_by_uid(budgets).items():
+            pidfd, budget = budgets[uid]
+            if used > budget:
+                try:
+                    signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+
+
+def zygote_main(fd: int):
+    control = socket.socket(fileno=fd)
+    import numpy  # noqa: F401  (warm for every child)
+    import torch
+    torch.set_num_threads(1)  # one core per submission; the pool runs several
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    zygote = Zygote(control, torch)
+    # what is loaded now is shared with every child; a collection in a child
+    # would otherwise write to every object's header and copy the whole heap
+    gc.freeze()
+    # what this zygote can enforce: the grader refuses to run student code as root
+    control.send(json.dumps({"ready": os.getpid(), "root": os.geteuid() == 0,
+                             "can_drop_root": confine.can_drop_root(),
+                             "can_confine": zygote.confined}).encode())
+    zygote.serve()
 
 
 if __name__ == "__main__":
