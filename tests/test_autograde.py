@@ -202,3 +202,33 @@ def test_a_dead_grading_process_costs_at_most_the_student_who_breaks_it(course, 
         assert "grading this submission failed" in errors["ok_mistake"]
     else:  # the last run leaves the course as the fixture made it
         assert after == before and not errors
+
+
+# --- a student whose gradebook rows cannot be written --------------------------
+
+def test_a_student_whose_gradebook_rows_fail_is_rolled_back_alone(course, monkeypatch):
+    """nbgrader's Gradebook commits inside each call; rnnquiz writes a batch in
+    one transaction, so a student whose rows fail half-way leaves nothing
+    behind, and the others of the batch are written."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    import rnnquiz.autograde as ag
+    root, _attacks, _summary = course
+    for student in ("late_honest", "late_broken"):
+        folder = root / "submitted" / student / AID
+        folder.mkdir(parents=True)
+        (folder / f"{AID}.ipynb").write_text(json.dumps(support_solution(AID)))
+    write_student = ag.GradebookWriter._write_student
+
+    def fails_after_its_rows(self, student, outcomes):
+        write_student(self, student, outcomes)  # the student's rows are in the session now
+        if student == "late_broken":
+            raise RuntimeError("disk full")
+    monkeypatch.setattr(ag.GradebookWriter, "_write_student", fails_after_its_rows)
+    summary = autograde(AID, course_root=root, student_glob="late_*", jobs=1, limits=TEST_LIMITS)
+    errors = {o.student: o.error for o in summary.outcomes if o.error}
+    assert list(errors) == ["late_broken"] and "could not be written to the gradebook" in errors["late_broken"]
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        assert gb.find_submission(AID, "late_honest").score == 18
+        with pytest.raises(MissingEntry):
+            gb.find_submission(AID, "late_broken")
