@@ -108,3 +108,21 @@ def test_the_demo_runs_the_whole_cycle_and_says_what_happened(tmp_path):
     assert "Provável erro" in out   # bruno's feedback, in the notebooks' language
     assert len(list((tmp_path / "demo" / "course" / "feedback").rglob("*.html"))) == 3 * len(full)
     assert out.count("report.png") == len(full)
+
+
+def test_graders_run_by_hand_with_plain_pytest(tmp_path):
+    """`pytest autograders/<name> --submission NOTEBOOK`: pytest's own report,
+    each failed check with our feedback instead of a traceback."""
+    from support import sample, submission
+    path = tmp_path / "rnn_from_scratch_en.ipynb"
+    path.write_text(json.dumps(submission("rnn_from_scratch_en",
+                                          {"rnn_step": sample("rnn_from_scratch_en", "no_tanh").code})))
+    done = subprocess.run([sys.executable, "-m", "pytest", "autograders/rnn_from_scratch", "--submission", str(path),
+                           "--student", "s1", "-p", "no:cacheprovider", "-rf"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stdout[-2000:]
+    failed = [line for line in done.stdout.splitlines() if line.startswith("FAILED")]
+    assert failed and all("test_rnn_step.py" in line for line in failed), done.stdout[-2000:]
+    assert "tanh" in done.stdout and "Traceback" not in done.stdout
+    passed = int(done.stdout.strip().splitlines()[-1].split(" passed")[0].split()[-1])
+    assert passed == len(list((ROOT / "autograders" / "rnn_from_scratch").glob("*/test_*.py"))) - len(failed)
