@@ -212,19 +212,19 @@ def test_a_student_whose_gradebook_rows_fail_is_rolled_back_alone(course, monkey
     behind, and the others of the batch are written."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    import rnnquiz.autograde as ag
+    from rnnquiz.gradebook import GradebookWriter
     root, _attacks, _summary = course
     for student in ("late_honest", "late_broken"):
         folder = root / "submitted" / student / AID
         folder.mkdir(parents=True)
         (folder / f"{AID}.ipynb").write_text(json.dumps(support_solution(AID)))
-    write_student = ag.GradebookWriter._write_student
+    write_student = GradebookWriter._write_student
 
     def fails_after_its_rows(self, student, outcomes):
         write_student(self, student, outcomes)  # the student's rows are in the session now
         if student == "late_broken":
             raise RuntimeError("disk full")
-    monkeypatch.setattr(ag.GradebookWriter, "_write_student", fails_after_its_rows)
+    monkeypatch.setattr(GradebookWriter, "_write_student", fails_after_its_rows)
     summary = autograde(AID, course_root=root, student_glob="late_*", jobs=1, limits=TEST_LIMITS)
     errors = {o.student: o.error for o in summary.outcomes if o.error}
     assert list(errors) == ["late_broken"] and "could not be written to the gradebook" in errors["late_broken"]
@@ -232,3 +232,27 @@ def test_a_student_whose_gradebook_rows_fail_is_rolled_back_alone(course, monkey
         assert gb.find_submission(AID, "late_honest").score == 18
         with pytest.raises(MissingEntry):
             gb.find_submission(AID, "late_broken")
+        with pytest.raises(MissingEntry):
+            gb.find_student("late_broken")
+    assert (root / "autograded" / "late_honest" / AID / f"{AID}.ipynb").exists()
+    assert not (root / "autograded" / "late_broken").exists()
+
+
+@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # nbgrader's own add_submission
+def test_rows_are_those_nbgrader_makes(course):
+    """rnnquiz writes a submission's rows itself, batch by batch: the same
+    notebooks, grades and comments as nbgrader's own Gradebook.add_submission."""
+    from nbgrader.api import Gradebook
+    root, _attacks, _summary = course
+
+    def shape(submission):
+        return sorted((nb.name, sorted(g.name for g in nb.grades), sorted(c.name for c in nb.comments))
+                      for nb in submission.notebooks)
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        gb.add_student("made_by_nbgrader")
+        theirs = shape(gb.add_submission(AID, "made_by_nbgrader"))
+        ours = gb.find_submission(AID, "ok_solution")
+        assert shape(ours) == theirs and theirs[0][1] and theirs[0][2]
+        assert ours.timestamp is not None and ours.student.id == "ok_solution"
+        gb.remove_submission(AID, "made_by_nbgrader")
+        gb.remove_student("made_by_nbgrader")

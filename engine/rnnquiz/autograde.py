@@ -16,13 +16,11 @@ per-student error line.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import fnmatch
 import json
 import multiprocessing
 import os
-import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -32,6 +30,7 @@ from pathlib import Path
 import nbformat
 
 from . import content
+from .gradebook import GradebookWriter
 from .messages import clip
 from .results import Results, to_csv
 from .sandbox import reap_exited_sandboxes
@@ -340,123 +339,6 @@ def _grade_alone(item: tuple, db_url: str, assignment_id: str, limits, sandbox, 
             return [Outcome(student, Path(path).stem,
                             error=f"{path}: grading this submission failed ({type(exc).__name__}); "
                                   "grade it alone with `rnnquiz grade` to see why.")]
-
-
-class GradebookWriter:
-    """Autograded notebooks and scores, as nbgrader's own autograde leaves them.
-
-    One gradebook session for the whole run; the scores are set on the rows
-    nbgrader creates for a submission (one query per notebook, not per cell).
-    """
-
-    def __init__(self, course_root: Path, assignment_id: str, db_url: str):
-        self.course_root, self.assignment_id, self.db_url = course_root, assignment_id, db_url
-
-    def __enter__(self):
-        from nbgrader.api import Gradebook
-        self.gb = Gradebook(self.db_url).__enter__()
-        # cell id -> grade id, once: reading grade.name lazily loads each cell row
-        self.cell_names = {}
-        for nb in self.gb.find_assignment(self.assignment_id).notebooks:
-            for cell in [*nb.grade_cells, *nb.solution_cells, *nb.task_cells]:
-                self.cell_names[cell.id] = cell.name
-        return self
-
-    def __exit__(self, *exc):
-        self.gb.__exit__(*exc)
-        return False
-
-    def write(self, outcomes: list):
-        import warnings
-
-        from sqlalchemy.exc import SAWarning
-        by_student: dict = {}
-        for o in outcomes:
-            by_student.setdefault(o.student, []).append(o)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SAWarning)  # nbgrader's own ORM use is noisy
-            # nbgrader's rows for a student are written in one transaction per batch;
-            # a student whose rows cannot be written is rolled back alone and the
-            # others of the batch are written again (the writes are idempotent)
-            pending = sorted(by_student.items())
-            while pending:
-                try:
-                    with commits_deferred(self.gb.db):
-                        for student, group in pending:
-                            self._write_student(student, group)
-                    pending = []
-                except Exception as exc:
-                    self.gb.db.rollback()
-                    for o in group:
-                        o.autograded = None
-                        o.error = o.error or f"{student}: could not be written to the gradebook " \
-                                             f"({type(exc).__name__}: {clip(exc)})"
-                    pending = [p for p in pending if p[0] != student]
-            self.gb.db.commit()
-
-    def _write_student(self, student: str, outcomes: list):
-        from nbgrader import utils
-        src = self.course_root / "submitted" / student / self.assignment_id
-        dest = self.course_root / "autograded" / student / self.assignment_id
-        if dest.exists():
-            shutil.rmtree(dest)
-        dest.mkdir(parents=True)
-        timestamp = read_timestamp(src / "timestamp.txt")
-        if timestamp is not None:
-            (dest / "timestamp.txt").write_text(str(timestamp) + "\n")
-        self.gb.update_or_create_student(student)
-        submission = self.gb.update_or_create_submission(self.assignment_id, student, timestamp=timestamp)
-        notebooks = {nb.name: nb for nb in submission.notebooks}
-        for o in outcomes:
-            if o.autograded is None or o.results is None or o.results.error or o.notebook not in notebooks:
-                continue  # nothing to score: its grades stay empty (0 in export)
-            (dest / f"{o.notebook}.ipynb").write_text(
-                json.dumps(o.autograded, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
-            record = notebooks[o.notebook]
-            grades = {self.cell_names.get(g.cell_id): g for g in record.grades}
-            comments = {self.cell_names.get(c.cell_id): c for c in record.comments}
-            scores = {content.TEST_CELL_PREFIX + q.name: q.score for q in o.results.questions}
-            for cell in o.autograded["cells"]:
-                meta = cell.get("metadata", {}).get("nbgrader", {})
-                gid = meta.get("grade_id")
-                if gid in grades and meta.get("grade"):
-                    # nbgrader's SaveAutoGrades, without its commit per cell
-                    grade = grades[gid]
-                    grade.auto_score = scores.get(gid, 0.0)
-                    grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
-                if gid in comments:
-                    unchanged = meta.get("checksum") == utils.compute_checksum(_node(cell))
-                    comments[gid].auto_comment = "No response." if unchanged and not meta.get("task") else None
-
-
-@contextlib.contextmanager
-def commits_deferred(session):
-    """nbgrader's Gradebook commits inside each call (a student's row, then
-    their submission): two commits, each a write of the database file to disk,
-    and every row read again afterwards.  Within this block its commits only
-    flush; the caller commits the batch once, or rolls it back."""
-    session.commit = session.flush  # this session's attribute, not nbgrader's code
-    try:
-        yield
-    finally:
-        del session.commit
-
-
-def read_timestamp(path: Path):
-    """The submission time nbgrader wrote, or None: the student controls this
-    file in the exchange, so a link, a huge file or garbage means "unknown"."""
-    from nbgrader import utils
-    try:
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > 100:
-            return None
-        return utils.parse_utc(path.read_text(encoding="utf-8", errors="replace").strip())
-    except Exception:
-        return None
-
-
-def _node(cell: dict):
-    import nbformat
-    return nbformat.from_dict(cell)
 
 
 def write_reports(course_root: Path, assignment_id: str, summary: Summary) -> Path:

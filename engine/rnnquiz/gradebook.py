@@ -1,0 +1,181 @@
+"""Autograded notebooks and scores, written as nbgrader's own autograde leaves them.
+
+The rows are nbgrader's models (``nbgrader.api``), made as its
+``Gradebook.add_submission`` makes them: a submission mirrors the
+assignment's notebooks, a grade for each graded cell, a comment for each
+answer cell.  Its Gradebook methods look every row up again and commit after
+each call (two writes of the database file per student, every row read back
+afterwards); here a batch of students is one transaction, with the
+assignment, the students and their earlier submissions read once per run.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import warnings
+from pathlib import Path
+
+from . import content
+from .messages import clip
+
+
+class GradebookWriter:
+    """One gradebook session for a whole ``rnnquiz autograde`` run."""
+
+    def __init__(self, course_root: Path, assignment_id: str, db_url: str):
+        self.course_root, self.assignment_id, self.db_url = course_root, assignment_id, db_url
+
+    def __enter__(self):
+        from nbgrader.api import Gradebook
+        self.gb = Gradebook(self.db_url).__enter__()
+        # the rows read once stay valid after each batch's commit: this run is
+        # the only writer of these submissions (as under `nbgrader autograde`)
+        self.gb.db().expire_on_commit = False
+        self._read()
+        return self
+
+    def __exit__(self, *exc):
+        self.gb.__exit__(*exc)
+        return False
+
+    def _read(self):
+        """What every batch needs, read once (and again after a rollback, which
+        forgets the rows made since the last commit)."""
+        from nbgrader.api import Student, SubmittedAssignment, SubmittedNotebook
+        from sqlalchemy.orm import selectinload
+        db = self.gb.db
+        self.assignment = self.gb.find_assignment(self.assignment_id)
+        # the assignment's structure, which each new submission mirrors
+        self.notebooks = [(nb, list(nb.grade_cells), list(nb.solution_cells), list(nb.task_cells))
+                          for nb in self.assignment.notebooks]
+        # cell id -> grade id: reading grade.name would load each cell row
+        self.cell_names = {cell.id: cell.name for _nb, *cells in self.notebooks for group in cells
+                           for cell in group}
+        self.students = {s.id: s for s in db.query(Student)}
+        query = db.query(SubmittedAssignment).filter(SubmittedAssignment.assignment_id == self.assignment.id)
+        query = query.options(selectinload(SubmittedAssignment.notebooks).selectinload(SubmittedNotebook.grades),
+                              selectinload(SubmittedAssignment.notebooks).selectinload(SubmittedNotebook.comments))
+        self.submissions = {s.student_id: s for s in query}
+
+    def write(self, outcomes: list):
+        """One transaction for the batch; when it fails, each student again in a
+        transaction of their own, so only a student whose rows cannot be
+        written is left out (with an error line, and no autograded folder)."""
+        from sqlalchemy.exc import SAWarning
+        by_student: dict = {}
+        for o in outcomes:
+            by_student.setdefault(o.student, []).append(o)
+        groups = sorted(by_student.items())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SAWarning)  # nbgrader's models are noisy
+            try:
+                self._commit(groups)
+            except Exception:
+                self._rollback()
+                for student, group in groups:
+                    try:
+                        self._commit([(student, group)])
+                    except Exception as exc:
+                        self._rollback()
+                        self._remove(student)
+                        for o in group:
+                            o.autograded = None
+                            o.error = o.error or f"{student}: could not be written to the gradebook " \
+                                                 f"({type(exc).__name__}: {clip(exc)})"
+
+    def _commit(self, groups: list):
+        for student, group in groups:
+            self._write_student(student, group)
+        self.gb.db.commit()
+
+    def _rollback(self):
+        self.gb.db.rollback()
+        self._read()
+
+    def _remove(self, student: str):
+        """The autograded folder of a student left out of the gradebook: the two agree."""
+        dest = self._dest(student)
+        shutil.rmtree(dest, ignore_errors=True)
+        try:
+            dest.parent.rmdir()  # only when this was all it held
+        except OSError:
+            pass
+
+    def _dest(self, student: str) -> Path:
+        return self.course_root / "autograded" / student / self.assignment_id
+
+    def _write_student(self, student: str, outcomes: list):
+        from nbgrader import utils
+        src = self.course_root / "submitted" / student / self.assignment_id
+        dest = self._dest(student)
+        if dest.exists():
+            shutil.rmtree(dest)
+        dest.mkdir(parents=True)
+        timestamp = read_timestamp(src / "timestamp.txt")
+        if timestamp is not None:
+            (dest / "timestamp.txt").write_text(str(timestamp) + "\n")
+        submission = self._submission(student, timestamp)
+        notebooks = {nb.notebook.name: nb for nb in submission.notebooks}
+        for o in outcomes:
+            if o.autograded is None or o.results is None or o.results.error or o.notebook not in notebooks:
+                continue  # nothing to score: its grades stay empty (0 in export)
+            (dest / f"{o.notebook}.ipynb").write_text(
+                json.dumps(o.autograded, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+            record = notebooks[o.notebook]
+            grades = {self.cell_names.get(g.cell_id): g for g in record.grades}
+            comments = {self.cell_names.get(c.cell_id): c for c in record.comments}
+            scores = {content.TEST_CELL_PREFIX + q.name: q.score for q in o.results.questions}
+            for cell in o.autograded["cells"]:
+                meta = cell.get("metadata", {}).get("nbgrader", {})
+                gid = meta.get("grade_id")
+                if gid in grades and meta.get("grade"):
+                    # nbgrader's SaveAutoGrades, without its commit per cell
+                    grade = grades[gid]
+                    grade.auto_score = scores.get(gid, 0.0)
+                    grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+                if gid in comments:
+                    unchanged = meta.get("checksum") == utils.compute_checksum(_node(cell))
+                    comments[gid].auto_comment = "No response." if unchanged and not meta.get("task") else None
+
+    def _submission(self, student_id: str, timestamp):
+        """The student's submission of this assignment: the one already there
+        (its time updated), or a new one with the rows ``add_submission`` makes."""
+        from nbgrader.api import Comment, Grade, Student, SubmittedAssignment, SubmittedNotebook
+        student = self.students.get(student_id)
+        if student is None:
+            student = self.students[student_id] = Student(id=student_id)
+            self.gb.db.add(student)
+        submission = self.submissions.get(student_id)
+        if submission is not None:
+            submission.timestamp = timestamp
+            return submission
+        submission = SubmittedAssignment(assignment=self.assignment, student=student, timestamp=timestamp)
+        for notebook, grade_cells, solution_cells, task_cells in self.notebooks:
+            nb = SubmittedNotebook(notebook=notebook, assignment=submission)
+            for cell in grade_cells:
+                Grade(cell_id=cell.id, notebook=nb)
+            for cell in solution_cells:
+                Comment(cell_id=cell.id, notebook=nb)
+            for cell in task_cells:
+                Comment(cell_id=cell.id, notebook=nb)
+                Grade(cell_id=cell.id, notebook=nb)
+        self.gb.db.add(submission)
+        self.submissions[student_id] = submission
+        return submission
+
+
+def read_timestamp(path: Path):
+    """The submission time nbgrader wrote, or None: the student controls this
+    file in the exchange, so a link, a huge file or garbage means "unknown"."""
+    from nbgrader import utils
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > 100:
+            return None
+        return utils.parse_utc(path.read_text(encoding="utf-8", errors="replace").strip())
+    except Exception:
+        return None
+
+
+def _node(cell: dict):
+    import nbformat
+    return nbformat.from_dict(cell)
