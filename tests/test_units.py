@@ -332,3 +332,15 @@ def test_graded_outputs_are_valid_nbformat(error):
         assert all(k == ["error"] for k in kinds.values())
     else:
         assert {tuple(k) for k in kinds.values()} == expected
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 4])
+@pytest.mark.parametrize("n", [1, 2, 7, 60, 200, 1000])
+def test_class_batches_keep_order_and_shrink_towards_the_end(n, jobs):
+    from rnnquiz.autograde import BATCH, split
+    batches = split(list(range(n)), jobs)
+    assert [i for b in batches for i in b] == list(range(n))
+    sizes = [len(b) for b in batches]
+    assert max(sizes) <= BATCH[1] + BATCH[0] and all(a >= b for a, b in zip(sizes[:-2], sizes[1:-1]))
+    if jobs > 1 and n >= 2 * jobs * BATCH[0]:
+        assert len(batches) >= 2 * jobs and sizes[-2] <= BATCH[0]  # the last ones small: processes end together

@@ -35,7 +35,7 @@ from .messages import clip
 from .results import Results, to_csv
 from .sandbox import reap_exited_sandboxes
 
-BATCH = (8, 32)  # submissions per task (one pytest session each, in a warm process)
+BATCH = (4, 32)  # submissions per task (one pytest session each, in a warm process): smallest, largest
 
 
 @dataclass
@@ -276,15 +276,14 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
             shared = pool
         else:  # no namespaces per submission (not root): only separate sandboxes keep two apart
             pool.close()
-    # big batches amortize pytest's start; enough of them keep every process busy
-    size = max(BATCH[0], min(BATCH[1], len(items) // (jobs * 4) or 1))
-    batches = [items[i:i + size] for i in range(0, len(items), size)]
-    # spread the batches so each grading process gets work from the start
+    batches = split(items, jobs)
+    reports = ReportWriter(course_root, assignment_id, several=len(expected) > 1)
     done = 0
 
     def record(outcomes):
         nonlocal done
         writer.write(outcomes)  # overlaps with the batches still being graded
+        reports.add(outcomes)
         summary.outcomes.extend(outcomes)
         done += len(outcomes)
         if progress:
@@ -292,6 +291,7 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
 
     with GradebookWriter(course_root, assignment_id, db_url) as writer:
         writer.write(missing)
+        reports.add(missing)
         broken = []
         with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(batches))), mp_context=FORK,
                                  initializer=_init_process, initargs=(limits, sandbox, shared)) as executor:
@@ -308,9 +308,25 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
         for item in broken:
             record(_grade_alone(item, db_url, assignment_id, limits, sandbox, shared))
     reap_exited_sandboxes()
-    summary.report_dir = write_reports(course_root, assignment_id, summary)
+    summary.report_dir = reports.finish()
     summary.seconds = time.monotonic() - start
     return summary
+
+
+def split(items: list, jobs: int) -> list:
+    """Batches, largest first: a batch is one pytest session (its start paid
+    once), and batches shrink towards the end so that the grading processes
+    finish together and the last batch left to write is small."""
+    smallest = min(BATCH[0], -(-len(items) // jobs))  # a tiny class still keeps every process busy
+    batches, i = [], 0
+    while i < len(items):
+        left = len(items) - i
+        size = max(smallest, min(BATCH[1], -(-left // (2 * jobs))))
+        if left - size < smallest:
+            size = left
+        batches.append(items[i:i + size])
+        i += size
+    return batches
 
 
 def preload_report():
@@ -341,30 +357,41 @@ def _grade_alone(item: tuple, db_url: str, assignment_id: str, limits, sandbox, 
                                   "grade it alone with `rnnquiz grade` to see why.")]
 
 
-def write_reports(course_root: Path, assignment_id: str, summary: Summary) -> Path:
-    """A class CSV, one Gradescope results.json per student, and the class report."""
-    from .report import class_report
-    out = course_root / "reports" / assignment_id
-    (out / "gradescope").mkdir(parents=True, exist_ok=True)
-    results = []
-    for o in sorted(summary.outcomes, key=lambda o: (o.student, o.notebook)):
-        r = o.results or Results(assignment_id, content.PRIMARY_LANG, o.student, o.notebook, error=o.error)
-        if o.error and not r.error:
-            r.error = o.error
-        results.append(r)
+class ReportWriter:
+    """``reports/<assignment>/``: each student's Gradescope ``results.json`` as
+    their batch comes in, then the class CSV and the class report."""
+
+    def __init__(self, course_root: Path, assignment_id: str, several: bool = False):
+        self.course_root, self.assignment_id = course_root, assignment_id
+        self.several = several  # an assignment of several notebooks: one results.json per notebook
+        self.out = course_root / "reports" / assignment_id
+        (self.out / "gradescope").mkdir(parents=True, exist_ok=True)
+        self.results = []
+
+    def add(self, outcomes: list):
+        for o in outcomes:
+            r = o.results or Results(self.assignment_id, content.PRIMARY_LANG, o.student, o.notebook, error=o.error)
+            if o.error and not r.error:
+                r.error = o.error
+            self.results.append(r)
+            name = f"{o.student}.{o.notebook}.json" if self.several else f"{o.student}.json"
+            try:
+                (self.out / "gradescope" / name).write_text(r.to_json() + "\n", encoding="utf-8")
+            except (OSError, ValueError) as exc:  # that student's file only
+                r.error = r.error or f"{o.student}: results.json could not be written ({type(exc).__name__})"
+
+    def finish(self) -> Path:
+        from .report import class_report
+        results = sorted(self.results, key=lambda r: (r.student, r.notebook))
+        (self.out / "grades.csv").write_text(to_csv(results), encoding="utf-8")
         try:
-            (out / "gradescope" / f"{o.student}.json").write_text(r.to_json() + "\n", encoding="utf-8")
-        except (OSError, ValueError) as exc:  # that student's file only
-            r.error = r.error or f"{o.student}: results.json could not be written ({type(exc).__name__})"
-    (out / "grades.csv").write_text(to_csv(results), encoding="utf-8")
-    try:
-        catalog = content.course_catalog(course_root)
-        mistakes = {k: v for a in catalog.assignments.values() for k, v in a.mistakes.items()}
-        class_report([r for r in results if not r.error], out, mistakes)
-    except Exception as exc:  # the report is a summary: the grades are already written
-        print(f"rnnquiz: the class report could not be drawn ({type(exc).__name__}: {clip(exc)})",
-              file=sys.stderr)
-    return out
+            catalog = content.course_catalog(self.course_root)
+            mistakes = {k: v for a in catalog.assignments.values() for k, v in a.mistakes.items()}
+            class_report([r for r in results if not r.error], self.out, mistakes)
+        except Exception as exc:  # the report is a summary: the grades are already written
+            print(f"rnnquiz: the class report could not be drawn ({type(exc).__name__}: {clip(exc)})",
+                  file=sys.stderr)
+        return self.out
 
 
 def progress_bar(done: int, total: int, seconds: float, stream=sys.stderr):
