@@ -50,7 +50,7 @@ def main():
     try:
         for _ in range(args.runs):
             conn = pool.spawn()
-            conn.request({"op": Op.EXEC, "index": 0, "source": CELL}, 30)
+            conn.request({"op": Op.RUN, "cells": [[0, CELL]]}, 30)
             time.sleep(0.05)
             figures.append(private_mib(descendants_leaf(pool.proc.pid)))
             conn.kill()

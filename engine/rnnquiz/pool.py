@@ -13,6 +13,7 @@ socket is closed.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -59,13 +60,24 @@ class Connection:
     def request(self, message: dict, seconds: float) -> dict:
         """Send one request and read its reply, all within ``seconds`` (absolute:
         a reply trickled a byte at a time cannot stretch it)."""
+        self.send(message, seconds)
+        return self.reply(seconds)
+
+    def send(self, message: dict, seconds: float):
+        """Send a request; its replies (one, or one per cell for ``Op.RUN``) are read with ``reply``."""
         if not self.alive:
             raise WorkerLost("crashed")
         self.next_id += 1
-        deadline = wire.Deadline(seconds)
-        try:
-            self.sock.settimeout(max(deadline.left(), 0.001))
+        with self._lost_on_failure():
+            self.sock.settimeout(max(seconds, 0.001))
             wire.send(self.sock, message, 0, self.next_id)
+
+    def reply(self, seconds: float) -> dict:
+        """The next reply to the last request, within ``seconds``."""
+        if not self.alive:
+            raise WorkerLost("crashed")
+        deadline = wire.Deadline(seconds)
+        with self._lost_on_failure():
             size, pid, msg_id = wire.recv_header(self.sock, deadline)
             if pid != self.server or msg_id != self.next_id:
                 # a process the student forked, or an answer to an earlier request:
@@ -73,6 +85,11 @@ class Connection:
                 self.kill()
                 raise WorkerLost("stale")
             return wire.recv_body(self.sock, size, wire.MAX_REPLY, deadline)
+
+    @contextlib.contextmanager
+    def _lost_on_failure(self):
+        try:
+            yield
         except TimeoutError:
             self.kill()
             raise WorkerLost("timeout") from None

@@ -53,28 +53,50 @@ class StudentRunner:
         return self.limits.submission_timeout - (time.monotonic() - self.started)
 
     def _ensure_worker(self):
-        """A live worker with every good cell executed, replaying after a loss."""
+        """A live worker with every good cell executed, replaying after a loss.
+
+        The cells go in one request and come back one reply each, every cell
+        within its own time limit: a cell that hangs or ends the process is
+        known, and skipped from then on."""
         if self.worker is not None and self.worker.alive:
             return
         if not self.started:
             self.started = time.monotonic()
         while True:
             self.worker = self.pool.spawn()
-            for index, grade_id, source in self.cells:
-                if index in self.bad_cells or self._deadline_left() <= 0:
-                    continue
-                timeout = min(self.limits.call_timeout, max(self._deadline_left(), 0.1))
+            todo = [cell for cell in self.cells if cell[0] not in self.bad_cells]
+            if not todo or self._deadline_left() <= 0:
+                return
+            lost = None
+            try:
+                self.worker.send({"op": Op.RUN, "cells": [[index, source] for index, _g, source in todo]},
+                                 self._time_for_one())
+            except WorkerLost as exc:
+                lost = exc  # the process ended before its first cell: that cell is blamed
+            for index, grade_id, _source in todo:
+                if lost is None and self._deadline_left() <= 0:
+                    self.worker.kill()  # the submission's time is up: its other cells never run
+                    return
                 try:
-                    reply = self.worker.request({"op": Op.EXEC, "index": index, "source": source}, timeout)
-                    error = reply.get("error")
-                except WorkerLost as lost:
+                    if lost is not None:
+                        raise lost
+                    reply = self.worker.reply(self._time_for_one())
+                    if reply.get("index") != index:
+                        self.worker.kill()
+                        raise WorkerLost("garbage", "a reply for another cell")
+                except WorkerLost as exc:
                     # this cell hangs or ends the process: skip it from now on
                     self.bad_cells.add(index)
-                    self._record(index, grade_id, {"type": lost.kind, "message": "", "trace": ""})
+                    self._record(index, grade_id, {"type": exc.kind, "message": "", "trace": ""})
                     break
+                error = reply.get("error")
                 self._record(index, grade_id, _clean_error(error) if type(error) is dict else None)
             else:
                 return
+
+    def _time_for_one(self) -> float:
+        """One cell's or call's time limit, within what is left of the submission's."""
+        return min(self.limits.call_timeout, max(self._deadline_left(), 0.1))
 
     def _record(self, index, grade_id, error):
         if all(o.index != index for o in self.outcomes):
@@ -108,7 +130,7 @@ class StudentRunner:
         return interpret_call(name, self._request(name, {"op": Op.GET, "name": name}))
 
     def _request(self, name: str, message: dict) -> dict:
-        timeout = min(self.limits.call_timeout, max(self._deadline_left(), 0.1))
+        timeout = self._time_for_one()
         try:
             try:
                 return self.worker.request(message, timeout)

@@ -30,7 +30,7 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 
 class Op:
     """Operation names, defined once for both sides of the boundary."""
-    EXEC, CALL, GET, BYE = "exec", "call", "get", "bye"  # grader -> a submission's process
+    RUN, CALL, GET, BYE = "run", "call", "get", "bye"     # grader -> a submission's process
     FORK, KILL = "fork", "kill"                           # grader -> the zygote (control socket)
 
 

@@ -138,7 +138,11 @@ class Child:
             op = msg.get("op")
             if op == wire.Op.BYE:
                 return
-            handler = getattr(self, "op_" + str(op), None) if op in (wire.Op.EXEC, wire.Op.CALL, wire.Op.GET) else None
+            if op == wire.Op.RUN:  # one reply per cell, as each one ends
+                for reply in self.op_run(msg):
+                    self.reply(reply, msg_id)
+                continue
+            handler = getattr(self, "op_" + str(op), None) if op in (wire.Op.CALL, wire.Op.GET) else None
             if handler is None:
                 reply = {"error": {"type": "ProtocolError", "message": f"unknown op {op!r}", "trace": ""}}
             else:
@@ -146,12 +150,15 @@ class Child:
                     reply = handler(msg)
                 except Exception as exc:  # a malformed request: answer, do not die
                     reply = {"error": {"type": "WorkerError", "message": str(exc)[:300], "trace": ""}}
-            # who answers, to what: a process the student forked may share this socket
-            try:
-                wire.send(self.sock, reply, os.getpid(), msg_id)
-            except (TypeError, ValueError, wire.WireError) as exc:
-                wire.send(self.sock, {"error": {"type": "WireError", "message": str(exc)[:300], "trace": ""}},
-                          os.getpid(), msg_id)
+            self.reply(reply, msg_id)
+
+    def reply(self, reply: dict, msg_id: int):
+        # who answers, to what: a process the student forked may share this socket
+        try:
+            wire.send(self.sock, reply, os.getpid(), msg_id)
+        except (TypeError, ValueError, wire.WireError) as exc:
+            wire.send(self.sock, {"error": {"type": "WireError", "message": str(exc)[:300], "trace": ""}},
+                      os.getpid(), msg_id)
 
     def _run(self, thunk):
         """Run student code with output captured; exceptions become data."""
@@ -164,15 +171,20 @@ class Child:
         finally:
             sys.stdout, sys.stderr = saved
 
-    def op_exec(self, msg):
-        source = strip_magics(str(msg.get("source", "")))
-        name = f"<cell {int(msg.get('index', 0))}>"
+    def op_run(self, msg):
+        """Execute the notebook's cells in order: one request, one reply per
+        cell (the grader times each cell and knows which one hung)."""
+        cells = msg.get("cells")
+        for cell in cells if type(cells) is list else []:
+            try:
+                index, source = int(cell[0]), strip_magics(str(cell[1]))
+            except (TypeError, ValueError, IndexError):
+                yield {"error": {"type": "ProtocolError", "message": "bad cell", "trace": ""}}
+                continue
 
-        def run():
-            code = compile(source, name, "exec")
-            exec(code, self.namespace)
-            return None
-        return self._run(run)
+            def run(source=source, name=f"<cell {index}>"):
+                exec(compile(source, name, "exec"), self.namespace)
+            yield {"index": index, **self._run(run)}
 
     def op_call(self, msg):
         name = str(msg.get("name"))
