@@ -27,8 +27,6 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 from . import content
 from .gradebook import GradebookWriter
 from .messages import clip
@@ -158,6 +156,8 @@ def sanitize(path: str, student: str, assignment_id: str, assignment, db_url: st
     """nbgrader's default sanitizing steps with ours (``pipelines.SANITIZE``; a course's
     own extra sanitizing steps run under ``nbgrader autograde`` only),
     reading one open gradebook; ``assignment`` is ours, as the course said."""
+    import nbformat
+
     from .notebook import NotebookError, read_bytes
     from .pipelines import SANITIZE, load
     from .preprocessors import clean_notebook, steps_with
