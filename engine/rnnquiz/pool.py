@@ -48,8 +48,9 @@ class WorkerLost(Exception):
 class Connection:
     """The grader's end of one submission's connection.
 
-    ``pid`` is the submission's guard (killing its process group ends the
-    submission); ``server`` is the pid that must sign every reply.
+    ``pid`` is the submission's first process as the zygote sees it (the
+    zygote ends the submission by it); ``server`` is the pid that must sign
+    every reply (1 inside the submission's own PID namespace).
     """
 
     def __init__(self, pool: Pool, sock: socket.socket, pid: int, server: int):

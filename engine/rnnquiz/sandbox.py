@@ -117,7 +117,7 @@ def _bwrap_works(bwrap: str) -> bool:
     adopt_orphans()
     try:
         probe = subprocess.Popen([bwrap, "--ro-bind", "/", "/", "--unshare-all", "--dev", "/dev",
-                                  "--proc", "/proc", "sleep", "0.05"],
+                                  "--proc", "/proc", "true"],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     except OSError:
         return False
@@ -192,8 +192,8 @@ def worker_command(fd: int, config: SandboxConfig, announce: bool = True) -> tup
                 # only so that each submission gets namespaces and mounts of its own
                 # (dropped with root before any student code runs; see confine.py)
                 "--cap-add", "CAP_SYS_ADMIN",
-                # so that a submission's guard can end it (kill, parent-death
-                # signal) although it runs under another uid
+                # so that the zygote can end a submission (its memory budget, the
+                # grader's kill, the parent-death signal) although it runs under another uid
                 "--cap-add", "CAP_KILL",
                 "--clearenv"]
         for key, value in env.items():
