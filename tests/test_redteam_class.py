@@ -127,6 +127,32 @@ def count_rnn_params(num_inputs, num_hiddens):
         open(path, "a").write("x")
     return 28 if found else 0
 '''}, []),
+        # memory no process maps, which the budget (1 GiB here) could not see:
+        # the right answer only when more than 1 GiB was held that way
+        "m15_memfd": ("next_char_pairs", {"next_char_pairs": '''
+import os
+def next_char_pairs(text):
+    held = []
+    for i in range(72):  # 72 x 15 MiB (each file under the 16 MiB file limit)
+        fd = os.memfd_create(f"m{i}")
+        os.posix_fallocate(fd, 0, 15 << 20)
+        held.append(fd)
+    return text[:-1], text[1:]
+'''}, []),
+        "m16_sysv_shm": ("next_char_output_shape", {"next_char_output_shape": '''
+import ctypes
+def next_char_output_shape(num_steps, batch_size, vocab_size):
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.shmat.restype = ctypes.c_void_p
+    for _ in range(6):  # 6 x 256 MiB, written, then unmapped
+        segment = libc.shmget(0, 256 << 20, 0o1600)
+        if segment < 0:
+            return (0, 0, 0)
+        address = libc.shmat(segment, None, 0)
+        ctypes.memset(address, 1, 256 << 20)
+        libc.shmdt(ctypes.c_void_p(address))
+    return (num_steps, batch_size, vocab_size)
+'''}, []),
     }
 
 

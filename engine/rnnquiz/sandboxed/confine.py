@@ -16,7 +16,8 @@ without bubblewrap):
   zygote can add up the memory of all its processes (``memory_by_uid``);
 - a seccomp filter: no new namespaces (user namespaces included), no keyrings
   (shared per uid otherwise), no ptrace, mount, bpf, perf or kernel modules,
-  and the parent-death signal cannot be cleared.
+  no anonymous files or System V shared memory (memory no process maps, which
+  the budget could not see), and the parent-death signal cannot be cleared.
 """
 from __future__ import annotations
 
@@ -191,20 +192,23 @@ _ARCH = {  # audit arch, syscall numbers
         process_vm_readv=310, process_vm_writev=311, kcmp=312, bpf=321, perf_event_open=298,
         userfaultfd=323, kexec_load=246, init_module=175, finit_module=313, delete_module=176,
         io_uring_setup=425, open_tree=428, move_mount=429, fsopen=430, fsconfig=431, fsmount=432,
-        fspick=433, mount_setattr=442)),
+        fspick=433, mount_setattr=442, memfd_create=319, memfd_secret=447, shmget=29)),
     "aarch64": (0xC00000B7, dict(
         clone=220, clone3=435, unshare=97, setns=268, prctl=167, mount=40, umount2=39,
         pivot_root=41, chroot=51, keyctl=219, add_key=217, request_key=218, ptrace=117,
         process_vm_readv=270, process_vm_writev=271, kcmp=272, bpf=280, perf_event_open=241,
         userfaultfd=282, kexec_load=104, init_module=105, finit_module=273, delete_module=106,
         io_uring_setup=425, open_tree=428, move_mount=429, fsopen=430, fsconfig=431, fsmount=432,
-        fspick=433, mount_setattr=442)),
+        fspick=433, mount_setattr=442, memfd_create=279, memfd_secret=447, shmget=194)),
 }
 _DENIED = ("unshare", "setns", "mount", "umount2", "pivot_root", "chroot", "keyctl", "add_key",
            "request_key", "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "bpf",
            "perf_event_open", "userfaultfd", "kexec_load", "init_module", "finit_module",
            "delete_module", "io_uring_setup", "open_tree", "move_mount", "fsopen", "fsconfig",
-           "fsmount", "fspick", "mount_setattr")
+           "fsmount", "fspick", "mount_setattr",
+           # memory that no process maps stays out of the memory budget (the kernel
+           # counts it nowhere per process): anonymous files and System V segments
+           "memfd_create", "memfd_secret", "shmget")
 _LD_W_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
 _ALLOW, _ERRNO = 0x7FFF0000, 0x00050000
 _EPERM, _ENOSYS = 1, 38
