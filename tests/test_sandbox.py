@@ -66,7 +66,11 @@ def test_closing_a_pool_leaves_no_process_behind():
         StudentRunner(pool, [(0, None, "import os\nif os.fork() == 0:\n    import time; time.sleep(60)")],
                       TEST_LIMITS).start().close()
         ours = {pool.proc.pid, *children_of(pool.proc.pid)}
-    time.sleep(0.3)
+    # the kernel takes the sandbox's namespaces apart after the zygote exits:
+    # under load that can take a moment, but nothing may stay
+    end = time.monotonic() + 5
+    while [pid for pid in ours if os.path.exists(f"/proc/{pid}")] and time.monotonic() < end:
+        time.sleep(0.05)
     assert ours and not [pid for pid in ours if os.path.exists(f"/proc/{pid}")]
 
 
@@ -112,3 +116,38 @@ def test_two_submissions_at_once_in_a_shared_pool_cannot_talk():
     # is down in a fresh network namespace, so TCP is not even reached there)
     assert bound == 2 and "\0rnnquiz-meet" in own
     assert reached == []
+
+
+def test_the_zygote_tries_a_submission_s_confinement_before_serving(monkeypatch):
+    """One confinement is tried when the zygote starts: an error that would end
+    every submission is reported once, not met by every student in turn."""
+    import os
+    import socket
+
+    from rnnquiz.sandboxed import confine, worker
+    if not confine.can_confine():
+        pytest.skip("needs CAP_SYS_ADMIN (root)")
+    zygote = worker.Zygote(socket.socket(), torch=None)
+    assert zygote.self_test() == ""
+
+    def refused(network=True):
+        raise OSError(1, "unshare: Operation not permitted")
+    monkeypatch.setattr(confine, "unshare_namespaces", refused)
+    assert "Operation not permitted" in zygote.self_test()
+    os.close(zygote.own_pid_ns)
+
+
+def test_a_pool_whose_zygote_cannot_confine_refuses_to_start():
+    import json
+    import socket
+    import subprocess
+
+    from rnnquiz.pool import PoolError
+    pool = Pool(TEST_LIMITS)
+    pool.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pool.proc = subprocess.Popen(["sleep", "30"], stderr=subprocess.PIPE, start_new_session=True)  # the zygote's place
+    theirs.send(json.dumps({"ready": 1, "root": True, "can_drop_root": True, "can_confine": True,
+                            "confine_error": "OSError: unshare: Operation not permitted"}).encode())
+    with pytest.raises(PoolError, match="cannot confine a submission .*Operation not permitted"):
+        pool.wait_ready()
+    assert pool.proc is None and pool.control is None

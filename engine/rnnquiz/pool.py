@@ -165,6 +165,11 @@ class Pool:
             self.close()  # fail closed: student code never runs as root
             raise PoolError("the worker runs as root but cannot switch to an unprivileged uid "
                             "(no CAP_SETUID/CAP_SETGID); refusing to run student code as root.")
+        if ready.get("confine_error"):
+            self.close()  # every submission would fail the same way: say so once
+            raise PoolError(f"the sandbox cannot confine a submission ({str(ready['confine_error'])[:300]}): "
+                            "rnnquiz, as root, gives each one its own PID, mount, IPC, network and UTS "
+                            "namespaces, which this machine refused.")
         self.root, self.confined = bool(ready.get("root")), bool(ready.get("can_confine"))
         self.ready = True
 

@@ -90,10 +90,21 @@ def fork_into_new_pid_namespace(own: int) -> int:
     fork makes the following child need a namespace of its own again.  So one
     copy of the zygote per submission, not two."""
     _check(_libc.unshare(CLONE_NEWPID), "unshare")
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        _restore_pid_namespace(own)
+        raise
     if pid:
-        _check(_libc.setns(own, CLONE_NEWPID), "setns")  # a failure ends the zygote: fail closed
+        _restore_pid_namespace(own)
     return pid
+
+
+def _restore_pid_namespace(own: int):
+    if _libc.setns(own, CLONE_NEWPID) != 0:
+        # the next submission would share this one's PID namespace: fail closed
+        # (the zygote ends, and with it every submission it serves)
+        os._exit(70)
 
 
 def unshare_namespaces(network: bool = True):

@@ -26,6 +26,7 @@ import signal
 import socket
 import sys
 import traceback
+from dataclasses import dataclass
 
 try:
     from . import confine, wire  # imported from the rnnquiz package (the in-kernel grader)
@@ -258,31 +259,37 @@ def limit_resources(limits: dict):
             pass
 
 
-def serve_submission(sock, request, torch, uid, confined: bool):
-    """The submission's first process (PID 1 of its own namespaces when
-    ``confined``): confine it, then answer the grader's calls until it says bye."""
+def confine_submission(request: dict, uid, confined: bool):
+    """Make this process (the submission's first: PID 1 of its own PID
+    namespace when ``confined``) what the submission runs in.  Raises when a
+    step fails: no student code runs in a half-confined process."""
+    os.setsid()  # own process group: without namespaces, the zygote kills it as a whole
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    confine.die_with_parent()
+    if confined:
+        confine.unshare_namespaces(network=bool(request.get("own_network")))
+        confine.private_mounts(request.get("hide") or (), confine.python_dirs(),
+                               request.get("tmp_bytes") or 64 * 1024**2)
     try:
-        os.setsid()  # own process group: without namespaces, the zygote kills it as a whole
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        confine.die_with_parent()
-        if confined:
-            confine.unshare_namespaces(network=bool(request.get("own_network")))
-            confine.private_mounts(request.get("hide") or (), confine.python_dirs(),
-                                   request.get("tmp_bytes") or 64 * 1024**2)
-        try:
-            os.chdir("/tmp")
-        except OSError:
-            pass
-        # student output goes nowhere at the fd level; Python-level output is bounded
-        devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(devnull, fd)
-        limit_resources(request.get("limits") or {})
-        if uid is not None:
-            confine.become(uid)  # fail closed: no student code as root
-        confine.die_with_parent()  # a credential change cleared it
-        if confined:
-            confine.install_seccomp()
+        os.chdir("/tmp")
+    except OSError:
+        pass
+    # student output goes nowhere at the fd level; Python-level output is bounded
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    limit_resources(request.get("limits") or {})
+    if uid is not None:
+        confine.become(uid)  # fail closed: no student code as root
+    confine.die_with_parent()  # a credential change cleared it
+    if confined:
+        confine.install_seccomp()
+
+
+def serve_submission(sock, request, torch, uid, confined: bool):
+    """Confine this process, then answer the grader's calls until it says bye."""
+    try:
+        confine_submission(request, uid, confined)
         Child(sock, torch).serve()
     finally:
         os._exit(0)
@@ -291,37 +298,53 @@ def serve_submission(sock, request, torch, uid, confined: bool):
 PERIOD = 0.05  # seconds between two looks at the submissions' memory
 
 
+@dataclass
+class Submission:
+    uid: int | None
+    budget: int | None  # bytes, for all its processes together; None: not watched
+    confined: bool
+    ended: bool = False  # the grader ended it: reap it as soon as it is gone
+
+
 class Zygote:
     """Imports torch once, then forks one process per submission and watches them.
 
     A submission's process is forked straight into a new PID namespace (one
-    copy of this process per submission).  The zygote keeps a pidfd of each
-    (so a pid reused after its exit is never signalled) and, every
-    ``PERIOD``, adds up the memory of each confined submission's processes
-    (all under its uid) and ends the submission that is over its budget:
-    killing PID 1 of a PID namespace kills everything in it."""
+    copy of this process per submission).  The zygote reaps its children
+    itself, so a submission's pid cannot be reused before the zygote has seen
+    it end: signalling it by pid is safe.  Every ``PERIOD`` it adds up the
+    memory of each confined submission's processes (all under its uid) and
+    ends the submission that is over its budget: killing PID 1 of a PID
+    namespace kills everything in it.  (A submission without namespaces is
+    reaped only once the grader has ended it: its process group, which may
+    outlive its first process, is killed by that id.)"""
 
     def __init__(self, control: socket.socket, torch):
         self.control, self.torch = control, torch
         self.confined = confine.can_confine()
         self.own_pid_ns = confine.pid_namespace() if self.confined else -1
-        self.live: dict = {}  # pidfd -> (pid, uid or None, memory budget or None)
+        self.live: dict = {}  # pid -> Submission
 
     def serve(self):
         while True:
-            watched = any(budget for _pid, _uid, budget in self.live.values())
             try:
-                ready = select.select([self.control, *self.live], [], [], PERIOD if watched else None)[0]
+                ready = select.select([self.control], [], [], PERIOD if self.live else None)[0]
             except InterruptedError:
-                continue
-            for fd in ready:
-                if fd is not self.control:  # a submission ended
-                    self.live.pop(fd, None)
-                    os.close(fd)
-            if self.control in ready:
+                ready = []
+            self.reap()
+            if ready:
                 self.handle()
-            if watched:
-                self.enforce_budgets()
+            self.enforce_budgets()
+
+    def reap(self):
+        for pid, sub in list(self.live.items()):
+            if sub.confined or sub.ended:
+                try:
+                    gone = os.waitpid(pid, os.WNOHANG)[0] == pid
+                except ChildProcessError:
+                    gone = True
+                if gone:
+                    del self.live[pid]
 
     def handle(self):
         try:
@@ -346,24 +369,22 @@ class Zygote:
         sock = socket.socket(fileno=fd)
         uid = confine.new_uid() if request.get("drop_privileges") else None
         confined = bool(request.get("confine")) and self.confined
-        pid = confine.fork_into_new_pid_namespace(self.own_pid_ns) if confined else os.fork()
+        try:
+            pid = confine.fork_into_new_pid_namespace(self.own_pid_ns) if confined else os.fork()
+        except OSError:  # no process could be made now: the grader sees the socket close and asks again
+            sock.close()
+            return
         if pid == 0:
-            # nothing of the zygote's stays open here: its control socket and
-            # the pidfds of other submissions (which could signal them)
+            # nothing of the zygote's stays open here: its control socket and its
+            # handle on its own PID namespace
             self.control.close()
-            for other in [*self.live, self.own_pid_ns]:
-                if other >= 0:
-                    os.close(other)
+            if self.own_pid_ns >= 0:
+                os.close(self.own_pid_ns)
             serve_submission(sock, request, self.torch, uid, confined)
+        budget = request.get("memory_budget") if confined and uid is not None else None
+        self.live[pid] = Submission(uid, budget, confined)
         try:
-            pidfd = os.pidfd_open(pid)
-        except OSError:  # gone already: the grader sees a closed socket
-            pidfd = None
-        if pidfd is not None:
-            budget = request.get("memory_budget") if confined and uid is not None else None
-            self.live[pidfd] = (pid, uid, budget)
-        try:
-            # the grader kills the submission by this pid; the replies are signed
+            # the grader ends the submission by this pid; the replies are signed
             # by the process that serves it: PID 1 of its namespace, or itself.
             # (Never blocking, and never by making the socket non-blocking: the
             # submission shares that setting.)
@@ -375,25 +396,59 @@ class Zygote:
         sock.close()
 
     def kill(self, pid):
-        for pidfd, (live_pid, _uid, _budget) in list(self.live.items()):
-            if live_pid == pid:
-                try:
-                    if self.confined:
-                        signal.pidfd_send_signal(pidfd, signal.SIGKILL)  # PID 1: its namespace with it
-                    else:
-                        os.killpg(live_pid, signal.SIGKILL)  # still alive, so its group is still its own
-                except (ProcessLookupError, PermissionError):
-                    pass
+        sub = self.live.get(pid)
+        if sub is None:
+            return  # reaped already: nothing of it is left
+        try:
+            if sub.confined:
+                os.kill(pid, signal.SIGKILL)  # PID 1: its namespace goes with it
+            else:
+                os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        sub.ended = True
 
     def enforce_budgets(self):
-        budgets = {uid: (pidfd, budget) for pidfd, (_pid, uid, budget) in self.live.items() if budget}
+        budgets = {sub.uid: (pid, sub.budget) for pid, sub in self.live.items() if sub.budget and not sub.ended}
+        if not budgets:
+            return
         for uid, used in confine.memory_by_uid(budgets).items():
-            pidfd, budget = budgets[uid]
+            pid, budget = budgets[uid]
             if used > budget:
-                try:
-                    signal.pidfd_send_signal(pidfd, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
+                self.kill(pid)
+
+    def self_test(self) -> str:
+        """A submission's confinement, tried once before any is served: the
+        error that would end every submission, or an empty string."""
+        if not self.confined:
+            return ""
+        ours, theirs = socket.socketpair()
+        request = {"own_network": True, "tmp_bytes": 1 << 20, "limits": {}}
+        try:
+            pid = confine.fork_into_new_pid_namespace(self.own_pid_ns)
+        except OSError as exc:
+            return f"fork: {exc}"
+        if pid == 0:
+            ours.close()
+            try:
+                confine_submission(request, confine.new_uid() if os.geteuid() == 0 else None, True)
+                theirs.send(b"ok")
+            except BaseException as exc:  # noqa: B036  (reported, whatever it is)
+                theirs.send(f"{type(exc).__name__}: {exc}"[:300].encode(errors="replace"))
+            finally:
+                os._exit(0)
+        theirs.close()
+        ours.settimeout(10)
+        try:
+            said = ours.recv(400).decode(errors="replace")
+        except OSError as exc:
+            said = f"no answer ({exc})"
+        ours.close()
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+        return "" if said == "ok" else said
 
 
 def warm_up(torch):
@@ -464,7 +519,6 @@ def zygote_main(fd: int):
     import numpy  # noqa: F401  (warm for every child)
     import torch
     torch.set_num_threads(1)  # one core per submission; the pool runs several
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     zygote = Zygote(control, torch)
     warm_up(torch)
     # what is loaded now is shared with every child; a collection in a child
@@ -474,7 +528,7 @@ def zygote_main(fd: int):
     # what this zygote can enforce: the grader refuses to run student code as root
     control.send(json.dumps({"ready": os.getpid(), "root": os.geteuid() == 0,
                              "can_drop_root": confine.can_drop_root(),
-                             "can_confine": zygote.confined}).encode())
+                             "can_confine": zygote.confined, "confine_error": zygote.self_test()}).encode())
     zygote.serve()
 
 
