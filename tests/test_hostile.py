@@ -66,6 +66,11 @@ def rnn_step(X, H, W_xh, W_hh, b_h):
                                 "    raise ValueError('   \\n  ')\n"}, []),
     "quiz_cell_emptied": ("quiz_xt_shape", {"quiz_xt_shape": "pass"}, []),
     "top_level_hang": (None, {}, ["while True:\n    pass"]),
+    # an exception whose message cannot be read, in a cell and in a stub
+    "unreadable_exception": ("rnn_step", {"rnn_step": "class Odd(Exception):\n"
+                             "    def __str__(self): raise RuntimeError('no')\n"
+                             "def rnn_step(X, H, W_xh, W_hh, b_h):\n    raise Odd()\n"},
+                             ["class Odd2(Exception):\n    def __str__(self): raise RuntimeError('no')\nraise Odd2()"]),
     "read_hidden_graders": ("next_char_output_shape", {"next_char_output_shape": f'''
 import glob, os
 def next_char_output_shape(num_steps, batch_size, vocab_size):
@@ -152,6 +157,24 @@ def test_named_failures(graded):
     assert "ValueError" in fb("blank_exception_message", "rnn_step")
     assert "ainda sem resposta" in fb("quiz_cell_emptied", "quiz_xt_shape")
     assert "(0, 0, 0)" in fb("read_hidden_graders", "next_char_output_shape")  # found nothing
+    assert "Odd" in fb("unreadable_exception", "rnn_step")
+    assert any("Odd2" in n for n in graded["unreadable_exception"].notes)  # the cell failed, the process lived
+
+
+def test_after_the_submission_deadline_quiz_answers_say_so(tmp_path):
+    """Slow cells use up a submission's time: what is left says the time ran
+    out, quiz answers included (not "unanswered")."""
+    from rnnquiz.grade import Request, grade_many
+    from rnnquiz.sandbox import Limits
+    from support import CATALOG, assignment
+    nb = submission(AID, extra_cells=["import time\ntime.sleep(1.5)"] * 3)
+    path = tmp_path / f"{AID}.ipynb"
+    import json
+    path.write_text(json.dumps(nb))
+    limits = Limits(call_timeout=3.0, submission_timeout=2.0)
+    [result] = grade_many([Request(str(path), "s", assignment(AID))], CATALOG, limits=limits)
+    quiz = result.question("quiz_xt_shape")
+    assert quiz.score == 0 and "ainda sem resposta" not in quiz.feedback("pt"), quiz.feedback("pt")
 
 
 def test_printing_is_bounded_and_not_an_answer(tmp_path):

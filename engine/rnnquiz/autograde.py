@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import itertools
 import json
 import multiprocessing
 import os
@@ -300,13 +301,15 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
             preload_report()  # while the first batches are graded
             for future in as_completed(futures):
                 try:
-                    record(future.result())
+                    outcomes = future.result()
                 except Exception:  # a grading process died: nobody in its batch is lost
                     broken += futures[future]
+                else:
+                    record(outcomes)
         # each student of a broken batch again, alone, in a fresh process: only
         # the one who breaks it is left with an error line
-        for item in broken:
-            record(_grade_alone(item, db_url, assignment_id, limits, sandbox, shared))
+        for _student, group in itertools.groupby(broken, key=lambda item: item[0]):
+            record(_grade_alone(list(group), db_url, assignment_id, limits, sandbox, shared))
     reap_exited_sandboxes()
     summary.report_dir = reports.finish()
     summary.seconds = time.monotonic() - start
@@ -316,16 +319,21 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
 def split(items: list, jobs: int) -> list:
     """Batches, largest first: a batch is one pytest session (its start paid
     once), and batches shrink towards the end so that the grading processes
-    finish together and the last batch left to write is small."""
+    finish together and the last batch left to write is small.  A student's
+    notebooks stay in one batch: their autograded folder is written at once."""
+    students = [list(group) for _student, group in itertools.groupby(items, key=lambda item: item[0])]
     smallest = min(BATCH[0], -(-len(items) // jobs))  # a tiny class still keeps every process busy
     batches, i = [], 0
-    while i < len(items):
-        left = len(items) - i
+    while i < len(students):
+        left = sum(len(s) for s in students[i:])
         size = max(smallest, min(BATCH[1], -(-left // (2 * jobs))))
         if left - size < smallest:
             size = left
-        batches.append(items[i:i + size])
-        i += size
+        batch = []
+        while i < len(students) and len(batch) < size:
+            batch += students[i]
+            i += 1
+        batches.append(batch)
     return batches
 
 
@@ -340,21 +348,22 @@ def preload_report():
         pass
 
 
-def _grade_alone(item: tuple, db_url: str, assignment_id: str, limits, sandbox, pool=None) -> list:
-    """One student in a fresh grading process, forked like the others (same
-    zygote while it lives; the process launches its own if it does not)."""
-    student, path, _assignment = item
-    bound = limits.submission_timeout * 2 + 60  # start-up, a whole submission, and writing
+def _grade_alone(items: list, db_url: str, assignment_id: str, limits, sandbox, pool=None) -> list:
+    """One student's notebooks in a fresh grading process, forked like the
+    others (same zygote while it lives; the process launches its own if it
+    does not)."""
+    bound = limits.submission_timeout * 2 * len(items) + 60  # start-up, the submissions, and writing
     with ProcessPoolExecutor(max_workers=1, mp_context=FORK, initializer=_init_process,
                              initargs=(limits, sandbox, pool)) as executor:
         try:
-            return executor.submit(_grade_batch, [item], db_url, assignment_id).result(timeout=bound)
+            return executor.submit(_grade_batch, items, db_url, assignment_id).result(timeout=bound)
         except Exception as exc:
             for proc in list(getattr(executor, "_processes", {}).values()):
                 proc.kill()  # a hung grading process must not hold the run
             return [Outcome(student, Path(path).stem,
                             error=f"{path}: grading this submission failed ({type(exc).__name__}); "
-                                  "grade it alone with `rnnquiz grade` to see why.")]
+                                  "grade it alone with `rnnquiz grade` to see why.")
+                    for student, path, _assignment in items]
 
 
 class ReportWriter:

@@ -155,8 +155,10 @@ def main(argv=None) -> int:
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
+            except BrokenPipeError:
+                pass  # the reader went away (`| head`): nothing more to say
             except (OSError, ValueError):
-                pass
+                code = code or 120  # what Python itself exits with when its streams cannot be flushed
         os._exit(code)
     return code
 

@@ -147,7 +147,8 @@ class GradebookWriter:
             self.gb.db.add(student)
         submission = self.submissions.get(student_id)
         if submission is not None:
-            submission.timestamp = timestamp
+            if timestamp is not None:  # an unreadable timestamp.txt leaves the one nbgrader knew
+                submission.timestamp = timestamp
             return submission
         submission = SubmittedAssignment(assignment=self.assignment, student=student, timestamp=timestamp)
         for notebook, grade_cells, solution_cells, task_cells in self.notebooks:

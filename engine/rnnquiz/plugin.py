@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
-from _pytest.outcomes import OutcomeException
+from _pytest.outcomes import Exit, OutcomeException
 from _pytest.reports import TestReport
 
 from .checks import Wrong
@@ -124,7 +124,8 @@ class GradingPlugin:
         no report objects, no log hooks, no per-phase environment variable
         (together about a third of the time a grader spends per submission).
         Setup, call and teardown are still pytest's (fixtures, finalizers);
-        the outcome goes straight to the job's records."""
+        the outcome goes straight to the job's records.  Graders use no skip
+        or xfail marks: here, as any exception, ``pytest.skip`` fails the check."""
         key = _job_key(item)
         if key not in self.jobs or self.reports:
             return None  # pytest's protocol (``pytest_runtest_makereport`` records)
@@ -133,7 +134,9 @@ class GradingPlugin:
         try:
             state.setup(item)
             item.runtest()
-        except (Exception, OutcomeException) as exc:  # KeyboardInterrupt and pytest.exit stop the session
+        except Exit:
+            raise  # pytest.exit stops the session, as under pytest's own protocol
+        except (Exception, OutcomeException) as exc:  # a failed check (KeyboardInterrupt stops the session)
             error = exc
         finally:
             try:

@@ -126,6 +126,8 @@ class StudentRunner:
 
     def get(self, name: str):
         """The value of a top-level variable (quiz answers)."""
+        if self._deadline_left() <= 0 and self.started:
+            raise StudentError("deadline", name, {"seconds": self.limits.submission_timeout})
         self._ensure_worker()
         return interpret_call(name, self._request(name, {"op": Op.GET, "name": name}))
 

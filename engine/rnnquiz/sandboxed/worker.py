@@ -72,13 +72,21 @@ def strip_magics(source: str) -> str:
     return "\n".join(out)
 
 
+def _text(exc: BaseException, limit: int = 300) -> str:
+    """An exception's message, even when its ``__str__`` raises (student code)."""
+    try:
+        return str(exc)[:limit]
+    except Exception:
+        return f"<{type(exc).__name__} whose message could not be read>"
+
+
 def describe_error(exc: BaseException, filename_prefix: str = "<cell") -> dict:
     """The exception as data, with only the student's own frames in the trace."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if f.filename.startswith(filename_prefix)]
     lines = traceback.format_list(frames[-3:])
-    message = str(exc) if not isinstance(exc, SyntaxError) else f"{exc.msg} (line {exc.lineno})"
-    return {"type": type(exc).__name__, "message": message[:500],
+    message = _text(exc, 500) if not isinstance(exc, SyntaxError) else f"{exc.msg} (line {exc.lineno})"
+    return {"type": type(exc).__name__, "message": str(message)[:500],
             "trace": "".join(lines)[-1500:]}
 
 
@@ -140,8 +148,11 @@ class Child:
             if op == wire.Op.BYE:
                 return
             if op == wire.Op.RUN:  # one reply per cell, as each one ends
-                for reply in self.op_run(msg):
-                    self.reply(reply, msg_id)
+                try:
+                    for reply in self.op_run(msg):
+                        self.reply(reply, msg_id)
+                except Exception as exc:  # a malformed request or an unprintable error: answer, do not die
+                    self.reply({"error": {"type": "WorkerError", "message": _text(exc), "trace": ""}}, msg_id)
                 continue
             handler = getattr(self, "op_" + str(op), None) if op in (wire.Op.CALL, wire.Op.GET) else None
             if handler is None:
@@ -150,7 +161,7 @@ class Child:
                 try:
                     reply = handler(msg)
                 except Exception as exc:  # a malformed request: answer, do not die
-                    reply = {"error": {"type": "WorkerError", "message": str(exc)[:300], "trace": ""}}
+                    reply = {"error": {"type": "WorkerError", "message": _text(exc), "trace": ""}}
             self.reply(reply, msg_id)
 
     def reply(self, reply: dict, msg_id: int):
