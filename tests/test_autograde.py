@@ -254,5 +254,10 @@ def test_rows_are_those_nbgrader_makes(course):
         ours = gb.find_submission(AID, "ok_solution")
         assert shape(ours) == theirs and theirs[0][1] and theirs[0][2]
         assert ours.timestamp is not None and ours.student.id == "ok_solution"
+        for nb in ours.notebooks:  # what nbgrader's own autograde leaves
+            assert nb.flagged is False and nb.late_submission_penalty is None
+            assert all(g.auto_score is not None and g.needs_manual_grade is False and g.manual_score is None
+                       for g in nb.grades)
+            assert all(c.manual_comment is None for c in nb.comments)
         gb.remove_submission(AID, "made_by_nbgrader")
         gb.remove_student("made_by_nbgrader")

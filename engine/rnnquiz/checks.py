@@ -135,8 +135,12 @@ def close(a: np.ndarray, b: np.ndarray, dtype, scale: float = 1.0) -> bool:
         return bool(np.allclose(a.astype(np.float64), b.astype(np.float64), rtol=rtol, atol=atol))
 
 
-def find_mistake(arr: np.ndarray, candidates: dict | None, dtype, scale: float = 1.0) -> str | None:
-    """The first named wrong answer that the student's array reproduces."""
+def find_mistake(arr: np.ndarray, candidates, dtype, scale: float = 1.0) -> str | None:
+    """The first named wrong answer that the student's array reproduces.
+    ``candidates``: {mistake: wrong answer}, or a function that makes them
+    (called here, when an answer is wrong: right answers never pay for it)."""
+    if callable(candidates):
+        candidates = candidates()
     for key, candidate in (candidates or {}).items():
         candidate = np.asarray(candidate)
         if arr.shape == candidate.shape and close(arr, candidate, dtype, scale * 10):
@@ -144,9 +148,10 @@ def find_mistake(arr: np.ndarray, candidates: dict | None, dtype, scale: float =
     return None
 
 
-def check_array(got, ref, what, *, candidates: dict | None = None, scale: float = 1.0,
+def check_array(got, ref, what, *, candidates=None, scale: float = 1.0,
                 origin: str | None = "torch", wrong_origin: str | None = None) -> np.ndarray:
-    """Type, then shape, then dtype, then values; names the mistake it recognises."""
+    """Type, then shape, then dtype, then values; names the mistake it
+    recognises among ``candidates`` (see ``find_mistake``)."""
     ref = np.asarray(ref)
     arr = as_array(got, what, origin, wrong_origin)
     if arr.shape != ref.shape:

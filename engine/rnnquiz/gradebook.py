@@ -1,18 +1,21 @@
 """Autograded notebooks and scores, written as nbgrader's own autograde leaves them.
 
-The rows are nbgrader's models (``nbgrader.api``), made as its
+The rows are those of nbgrader's models (``nbgrader.api``), made as its
 ``Gradebook.add_submission`` makes them: a submission mirrors the
 assignment's notebooks, a grade for each graded cell, a comment for each
 answer cell.  Its Gradebook methods look every row up again and commit after
 each call (two writes of the database file per student, every row read back
 afterwards); here a batch of students is one transaction, with the
-assignment, the students and their earlier submissions read once per run.
+assignment, the students and their earlier submissions read once per run,
+and a batch's new submissions inserted together, table by table.
 """
 from __future__ import annotations
 
 import json
 import shutil
+import types
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import content
@@ -51,11 +54,12 @@ class GradebookWriter:
         # cell id -> grade id: reading grade.name would load each cell row
         self.cell_names = {cell.id: cell.name for _nb, *cells in self.notebooks for group in cells
                            for cell in group}
-        self.students = {s.id: s for s in db.query(Student)}
+        self.students = {s.id for s in db.query(Student.id)}
         query = db.query(SubmittedAssignment).filter(SubmittedAssignment.assignment_id == self.assignment.id)
         query = query.options(selectinload(SubmittedAssignment.notebooks).selectinload(SubmittedNotebook.grades),
                               selectinload(SubmittedAssignment.notebooks).selectinload(SubmittedNotebook.comments))
         self.submissions = {s.student_id: s for s in query}
+        self.new = {"student": [], "submitted_assignment": [], "submitted_notebook": [], "grade": [], "comment": []}
 
     def write(self, outcomes: list):
         """One transaction for the batch; when it fails, each student again in a
@@ -84,8 +88,14 @@ class GradebookWriter:
                                                  f"({type(exc).__name__}: {clip(exc)})"
 
     def _commit(self, groups: list):
+        from nbgrader.api import Base
         for student, group in groups:
             self._write_student(student, group)
+        # the new rows, table by table, in the order their keys need
+        for table, rows in self.new.items():
+            if rows:
+                self.gb.db.execute(Base.metadata.tables[table].insert(), [vars(row) for row in rows])
+                rows.clear()
         self.gb.db.commit()
 
     def _rollback(self):
@@ -139,30 +149,53 @@ class GradebookWriter:
 
     def _submission(self, student_id: str, timestamp):
         """The student's submission of this assignment: the one already there
-        (its time updated), or a new one with the rows ``add_submission`` makes."""
-        from nbgrader.api import Comment, Grade, Student, SubmittedAssignment, SubmittedNotebook
-        student = self.students.get(student_id)
-        if student is None:
-            student = self.students[student_id] = Student(id=student_id)
-            self.gb.db.add(student)
+        (nbgrader's model; its time updated), or a new one with the rows
+        ``add_submission`` makes, as plain values shaped like the models
+        (``_commit`` inserts them)."""
+        from nbgrader.api import new_uuid
+        if student_id not in self.students:
+            self.students.add(student_id)
+            self.new["student"].append(Row(id=student_id, first_name=None, last_name=None, email=None,
+                                           lms_user_id=None))
         submission = self.submissions.get(student_id)
         if submission is not None:
             if timestamp is not None:  # an unreadable timestamp.txt leaves the one nbgrader knew
                 submission.timestamp = timestamp
             return submission
-        submission = SubmittedAssignment(assignment=self.assignment, student=student, timestamp=timestamp)
+        submission = Row(id=new_uuid(), assignment_id=self.assignment.id, student_id=student_id,
+                         timestamp=timestamp, extension=None)
+        self.new["submitted_assignment"].append(submission)
+        notebooks = []
         for notebook, grade_cells, solution_cells, task_cells in self.notebooks:
-            nb = SubmittedNotebook(notebook=notebook, assignment=submission)
-            for cell in grade_cells:
-                Grade(cell_id=cell.id, notebook=nb)
-            for cell in solution_cells:
-                Comment(cell_id=cell.id, notebook=nb)
-            for cell in task_cells:
-                Comment(cell_id=cell.id, notebook=nb)
-                Grade(cell_id=cell.id, notebook=nb)
-        self.gb.db.add(submission)
-        self.submissions[student_id] = submission
-        return submission
+            nb = Row(id=new_uuid(), assignment_id=submission.id, notebook_id=notebook.id, flagged=False,
+                     late_submission_penalty=None)
+            self.new["submitted_notebook"].append(nb)
+            grades = [Row(id=new_uuid(), notebook_id=nb.id, cell_id=cell.id, auto_score=None, manual_score=None,
+                          extra_credit=None, needs_manual_grade=True) for cell in [*grade_cells, *task_cells]]
+            comments = [Row(id=new_uuid(), notebook_id=nb.id, cell_id=cell.id, auto_comment=None,
+                            manual_comment=None) for cell in [*solution_cells, *task_cells]]
+            self.new["grade"] += grades
+            self.new["comment"] += comments
+            notebooks.append(_Notebook(notebook, grades, comments))
+        self.submissions[student_id] = _Submission(notebooks)
+        return self.submissions[student_id]
+
+
+class Row(types.SimpleNamespace):
+    """One new row: its columns as attributes (set like a model's) until it is inserted."""
+
+
+@dataclass
+class _Notebook:
+    """A new submitted notebook as the scores are set on it (like nbgrader's model)."""
+    notebook: object
+    grades: list
+    comments: list
+
+
+@dataclass
+class _Submission:
+    notebooks: list
 
 
 def read_timestamp(path: Path):
