@@ -84,7 +84,7 @@ class GradingProcess:
         self.limits = limits
         # the parent's zygote, shared; a zygote of our own only when there is none
         # (or when it has died: ``Pool.spawn`` then launches one here)
-        self.pool = pool if pool is not None else Pool(limits, sandbox, announce=False).launch()
+        self.pool = pool if pool is not None else Pool(limits, sandbox, announce=False, many=True).launch()
         self.gradebooks: dict = {}
         # a pool's worker must not outlive this process (multiprocessing skips atexit)
         from multiprocessing.util import Finalize
@@ -221,7 +221,7 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
                                                                      str(course_root)])
     # the zygote first: its torch import, in the sandbox, overlaps all this process
     # does before forking the grading processes, which share it
-    pool = Pool(limits, sandbox, announce=False).launch()  # the warning, if any, is said above
+    pool = Pool(limits, sandbox, announce=False, many=True).launch()  # the warning, if any, is said above
     try:
         return _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits,
                           progress, sandbox, pool, start)

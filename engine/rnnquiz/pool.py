@@ -115,10 +115,12 @@ class Pool:
     """A zygote process: imports torch once, forks one child per submission."""
 
     def __init__(self, limits: Limits | None = None, sandbox: SandboxConfig | None = None,
-                 announce: bool = True):
+                 announce: bool = True, many: bool = False):
         self.limits = limits or Limits()
         self.sandbox = sandbox or SandboxConfig()
         self.announce = announce  # say it when there is no bubblewrap (once per process)
+        # a whole class, not one notebook: worth the zygote's 0.3 s to make each fork cheaper
+        self.many = many
         self.proc = None
         self.control = None
         self.ready = False
@@ -130,7 +132,7 @@ class Pool:
         """Start the zygote without waiting: its torch import overlaps ours."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         adopt_orphans()
-        cmd, env = worker_command(theirs.fileno(), self.sandbox, self.announce)
+        cmd, env = worker_command(theirs.fileno(), self.sandbox, self.announce, self.many)
         # inside bubblewrap the Python files are readable by nobody; outside, /root may not be
         self.sandboxed = os.path.basename(cmd[0]) == "bwrap"
         try:

@@ -170,8 +170,10 @@ def warn_if_unsandboxed(config: SandboxConfig | None = None) -> bool:
     return True
 
 
-def worker_command(fd: int, config: SandboxConfig, announce: bool = True) -> tuple[list, dict]:
-    """The command line and environment that start a zygote talking on ``fd``."""
+def worker_command(fd: int, config: SandboxConfig, announce: bool = True, many: bool = False) -> tuple[list, dict]:
+    """The command line and environment that start a zygote talking on ``fd``
+    (``many``: it will serve a whole class; see ``worker.in_huge_pages``)."""
+    tail = [str(fd), *(["--many"] if many else [])]
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
            # one thread per process: no BLAS thread alive when the zygote forks
            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
@@ -219,11 +221,11 @@ def worker_command(fd: int, config: SandboxConfig, announce: bool = True) -> tup
             args += ["--tmpfs", str(path)]
         for name in WORKER_FILES:
             args += ["--ro-bind", str(SANDBOXED / name), f"{SANDBOX_WORKER_DIR}/{name}"]
-        args += ["--chdir", "/tmp", python, "-I", f"{SANDBOX_WORKER_DIR}/worker.py", str(fd)]
+        args += ["--chdir", "/tmp", python, "-I", f"{SANDBOX_WORKER_DIR}/worker.py", *tail]
         return args, {}
     if announce:
         warn_if_unsandboxed(config)
-    return [python, "-I", str(SANDBOXED / "worker.py"), str(fd)], env
+    return [python, "-I", str(SANDBOXED / "worker.py"), *tail], env
 
 
 def hidden_without_bwrap(config: SandboxConfig) -> list:
