@@ -261,3 +261,33 @@ def test_rows_are_those_nbgrader_makes(course):
             assert all(c.manual_comment is None for c in nb.comments)
         gb.remove_submission(AID, "made_by_nbgrader")
         gb.remove_student("made_by_nbgrader")
+
+
+def test_an_assignment_of_two_notebooks_with_one_missing(tmp_path):
+    """A student who submits one notebook of two: the missing one is their
+    error line, the other is graded, and its scores reach the gradebook
+    (written after the missing one's empty rows) and nbgrader's export."""
+    from nbgrader.api import Gradebook
+    copy_course(tmp_path, [AID, "torch_rnn_by_hand"])
+    week = tmp_path / "source" / "week6"
+    week.mkdir(parents=True)
+    for aid in (AID, "torch_rnn_by_hand"):
+        (tmp_path / "source" / aid / f"{aid}.ipynb").rename(week / f"{aid}.ipynb")
+    env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}")
+    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "week6"], cwd=tmp_path, env=env,
+                   check=True, capture_output=True)
+    for student, names in (("alice", [AID]), ("bob", [AID, "torch_rnn_by_hand"])):
+        folder = tmp_path / "submitted" / student / "week6"
+        folder.mkdir(parents=True)
+        for name in names:
+            (folder / f"{name}.ipynb").write_text(json.dumps(support_solution(name)))
+    summary = autograde("week6", course_root=tmp_path, jobs=1, limits=TEST_LIMITS)
+    errors = {(o.student, o.notebook): o.error for o in summary.outcomes if o.error}
+    assert list(errors) == [("alice", "torch_rnn_by_hand")] and "missing" in errors["alice", "torch_rnn_by_hand"]
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:
+        graded = gb.find_submission_notebook(AID, "week6", "alice")
+        assert graded.score == 18 and not graded.needs_manual_grade
+        assert gb.find_submission("week6", "bob").score == 18 + sum(full_marks("torch_rnn_by_hand").values())
+    reports = tmp_path / "reports" / "week6" / "gradescope"
+    assert sorted(p.name for p in reports.iterdir()) == [
+        f"{s}.{n}.json" for s in ("alice", "bob") for n in (AID, "torch_rnn_by_hand")]

@@ -27,6 +27,7 @@ class GradebookWriter:
 
     def __init__(self, course_root: Path, assignment_id: str, db_url: str):
         self.course_root, self.assignment_id, self.db_url = course_root, assignment_id, db_url
+        self.written: set = set()  # students whose autograded folder this run has started afresh
 
     def __enter__(self):
         from nbgrader.api import Gradebook
@@ -44,8 +45,7 @@ class GradebookWriter:
     def _read(self):
         """What every batch needs, read once (and again after a rollback, which
         forgets the rows made since the last commit)."""
-        from nbgrader.api import Student, SubmittedAssignment, SubmittedNotebook
-        from sqlalchemy.orm import selectinload
+        from nbgrader.api import Student
         db = self.gb.db
         self.assignment = self.gb.find_assignment(self.assignment_id)
         # the assignment's structure, which each new submission mirrors
@@ -55,11 +55,20 @@ class GradebookWriter:
         self.cell_names = {cell.id: cell.name for _nb, *cells in self.notebooks for group in cells
                            for cell in group}
         self.students = {s.id for s in db.query(Student.id)}
-        query = db.query(SubmittedAssignment).filter(SubmittedAssignment.assignment_id == self.assignment.id)
+        self.submissions = self._submissions_of()
+        self.new = {"student": [], "submitted_assignment": [], "submitted_notebook": [], "grade": [], "comment": []}
+
+    def _submissions_of(self, students=None) -> dict:
+        """student -> nbgrader's model of their submission of this assignment
+        (of ``students`` only, when given), with its notebooks, grades and comments."""
+        from nbgrader.api import SubmittedAssignment, SubmittedNotebook
+        from sqlalchemy.orm import selectinload
+        query = self.gb.db.query(SubmittedAssignment).filter(SubmittedAssignment.assignment_id == self.assignment.id)
+        if students is not None:
+            query = query.filter(SubmittedAssignment.student_id.in_(list(students)))
         query = query.options(selectinload(SubmittedAssignment.notebooks).selectinload(SubmittedNotebook.grades),
                               selectinload(SubmittedAssignment.notebooks).selectinload(SubmittedNotebook.comments))
-        self.submissions = {s.student_id: s for s in query}
-        self.new = {"student": [], "submitted_assignment": [], "submitted_notebook": [], "grade": [], "comment": []}
+        return {s.student_id: s for s in query}
 
     def write(self, outcomes: list):
         """One transaction for the batch; when it fails, each student again in a
@@ -74,42 +83,53 @@ class GradebookWriter:
             warnings.simplefilter("ignore", SAWarning)  # nbgrader's models are noisy
             try:
                 self._commit(groups)
+                return
             except Exception:
-                self._rollback()
-                for student, group in groups:
-                    try:
-                        self._commit([(student, group)])
-                    except Exception as exc:
-                        self._rollback()
-                        self._remove(student)
-                        for o in group:
-                            o.autograded = None
-                            o.error = o.error or f"{student}: could not be written to the gradebook " \
-                                                 f"({type(exc).__name__}: {clip(exc)})"
+                pass
+            for student, group in groups:
+                try:
+                    self._rollback()
+                    self._commit([(student, group)])
+                except Exception as exc:  # this student's rows (or the gradebook itself): an error line each
+                    self._left_out(student, group, exc)
+            try:
+                self._rollback()  # what the last student left pending
+            except Exception:
+                pass
 
     def _commit(self, groups: list):
         from nbgrader.api import Base
         for student, group in groups:
             self._write_student(student, group)
         # the new rows, table by table, in the order their keys need
+        made = {row.student_id for row in self.new["submitted_assignment"]}
         for table, rows in self.new.items():
             if rows:
                 self.gb.db.execute(Base.metadata.tables[table].insert(), [vars(row) for row in rows])
                 rows.clear()
         self.gb.db.commit()
+        if made:  # from now on nbgrader's models: a later write of theirs (another notebook) updates them
+            self.submissions.update(self._submissions_of(made))
 
     def _rollback(self):
         self.gb.db.rollback()
         self._read()
 
-    def _remove(self, student: str):
-        """The autograded folder of a student left out of the gradebook: the two agree."""
+    def _left_out(self, student: str, outcomes: list, exc: Exception):
+        """A student whose rows could not be written: an error line for each of
+        their notebooks, and no autograded notebook without its rows."""
         dest = self._dest(student)
-        shutil.rmtree(dest, ignore_errors=True)
-        try:
-            dest.parent.rmdir()  # only when this was all it held
-        except OSError:
-            pass
+        for o in outcomes:
+            (dest / f"{o.notebook}.ipynb").unlink(missing_ok=True)
+            o.autograded = None
+            o.error = o.error or f"{student}: could not be written to the gradebook ({type(exc).__name__}: " \
+                                 f"{clip(exc)})"
+        for folder in (dest, dest.parent):  # only when nothing else is left in it
+            try:
+                if not [p for p in folder.iterdir() if p.name != "timestamp.txt"]:
+                    shutil.rmtree(folder)
+            except OSError:
+                pass
 
     def _dest(self, student: str) -> Path:
         return self.course_root / "autograded" / student / self.assignment_id
@@ -118,9 +138,10 @@ class GradebookWriter:
         from nbgrader import utils
         src = self.course_root / "submitted" / student / self.assignment_id
         dest = self._dest(student)
-        if dest.exists():
-            shutil.rmtree(dest)
-        dest.mkdir(parents=True)
+        if student not in self.written:  # as nbgrader does, the folder of an earlier run goes
+            shutil.rmtree(dest, ignore_errors=True)
+            self.written.add(student)
+        dest.mkdir(parents=True, exist_ok=True)
         timestamp = read_timestamp(src / "timestamp.txt")
         if timestamp is not None:
             (dest / "timestamp.txt").write_text(str(timestamp) + "\n")

@@ -48,13 +48,13 @@ class WorkerLost(Exception):
 class Connection:
     """The grader's end of one submission's connection.
 
-    ``pid`` is the submission's first process as the zygote sees it (the
+    ``number`` is the zygote's name for the submission (never reused: the
     zygote ends the submission by it); ``server`` is the pid that must sign
     every reply (1 inside the submission's own PID namespace).
     """
 
-    def __init__(self, pool: Pool, sock: socket.socket, pid: int, server: int):
-        self.pool, self.sock, self.pid, self.server = pool, sock, pid, server
+    def __init__(self, pool: Pool, sock: socket.socket, number: int, server: int):
+        self.pool, self.sock, self.number, self.server = pool, sock, number, server
         self.alive = True
         self.next_id = 0
 
@@ -104,7 +104,7 @@ class Connection:
     def kill(self):
         if self.alive:
             self.alive = False
-            self.pool.kill(self.pid)
+            self.pool.kill(self.number)
             try:
                 self.sock.close()
             except OSError:
@@ -220,13 +220,15 @@ class Pool:
                 return Connection(self, ours, int(hello["hello"]), int(hello["server"]))
             except (OSError, EOFError, wire.WireError, KeyError, ValueError, TypeError):
                 ours.close()
-                self.close()
+                if not self.alive():  # a zygote that could not fork this once is asked again
+                    self.close()
         raise PoolError("the worker pool could not fork a student process")
 
-    def kill(self, pid: int):
+    def kill(self, number: int):
+        """End the submission the zygote numbered ``number`` (its hello said so)."""
         if self.control is not None and self.alive():
             try:
-                self.control.send(json.dumps({"op": Op.KILL, "pid": pid}).encode())
+                self.control.send(json.dumps({"op": Op.KILL, "submission": number}).encode())
             except OSError:
                 pass
 

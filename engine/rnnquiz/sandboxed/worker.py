@@ -2,7 +2,9 @@
 
 Started (inside the sandbox when there is one) as::
 
-    python -I worker.py FD
+    python -I worker.py FD [--many]
+
+(``--many``: the zygote will serve a whole class; see ``in_huge_pages``.)
 
 FD is a Unix socket to the grader.  The process imports NumPy and torch once
 (the "zygote") and then, for every submission, receives a fresh socket over
@@ -311,6 +313,7 @@ PERIOD = 0.05  # seconds between two looks at the submissions' memory
 
 @dataclass
 class Submission:
+    number: int  # the grader's name for it (a pid could be reused once reaped)
     uid: int | None
     budget: int | None  # bytes, for all its processes together; None: not watched
     confined: bool
@@ -323,7 +326,8 @@ class Zygote:
     A submission's process is forked straight into a new PID namespace (one
     copy of this process per submission).  The zygote reaps its children
     itself, so a submission's pid cannot be reused before the zygote has seen
-    it end: signalling it by pid is safe.  Every ``PERIOD`` it adds up the
+    it end: signalling a live entry by pid is safe; the graders name a
+    submission by a number that is never reused.  Every ``PERIOD`` it adds up the
     memory of each confined submission's processes (all under its uid) and
     ends the submission that is over its budget: killing PID 1 of a PID
     namespace kills everything in it.  (A submission without namespaces is
@@ -335,6 +339,7 @@ class Zygote:
         self.confined = confine.can_confine()
         self.own_pid_ns = confine.pid_namespace() if self.confined else -1
         self.live: dict = {}  # pid -> Submission
+        self.forked = 0  # submissions so far: the next one's number
 
     def serve(self):
         while True:
@@ -369,7 +374,7 @@ class Zygote:
         except ValueError:
             request = {}
         if request.get("op") == wire.Op.KILL:
-            self.kill(request.get("pid"))
+            self.kill(next((pid for pid, sub in self.live.items() if sub.number == request.get("submission")), None))
         elif request.get("op") == wire.Op.FORK and len(fds) == 1:
             self.fork(request, fds[0])
             fds = fds[1:]
@@ -393,13 +398,14 @@ class Zygote:
                 os.close(self.own_pid_ns)
             serve_submission(sock, request, self.torch, uid, confined)
         budget = request.get("memory_budget") if confined and uid is not None else None
-        self.live[pid] = Submission(uid, budget, confined)
+        self.forked += 1
+        self.live[pid] = Submission(self.forked, uid, budget, confined)
         try:
-            # the grader ends the submission by this pid; the replies are signed
+            # the grader ends the submission by its number; the replies are signed
             # by the process that serves it: PID 1 of its namespace, or itself.
             # (Never blocking, and never by making the socket non-blocking: the
             # submission shares that setting.)
-            frame = wire.frame({"hello": pid, "server": 1 if confined else pid})
+            frame = wire.frame({"hello": self.forked, "server": 1 if confined else pid})
             if sock.send(frame, socket.MSG_DONTWAIT) != len(frame):
                 self.kill(pid)
         except OSError:
@@ -451,9 +457,10 @@ class Zygote:
         theirs.close()
         ours.settimeout(10)
         try:
-            said = ours.recv(400).decode(errors="replace")
+            said = ours.recv(400).decode(errors="replace") or "the process ended without a word"
         except OSError as exc:
             said = f"no answer ({exc})"
+            os.kill(pid, signal.SIGKILL)
         ours.close()
         try:
             os.waitpid(pid, 0)
