@@ -56,6 +56,7 @@ class GradebookWriter:
                            for cell in group}
         self.students = {s.id for s in db.query(Student.id)}
         self.submissions = self._submissions_of()
+        self.committed: set = set()  # inserted by this run, not read back as nbgrader's models yet
         self.new = {"student": [], "submitted_assignment": [], "submitted_notebook": [], "grade": [], "comment": []}
 
     def _submissions_of(self, students=None) -> dict:
@@ -108,8 +109,9 @@ class GradebookWriter:
                 self.gb.db.execute(Base.metadata.tables[table].insert(), [vars(row) for row in rows])
                 rows.clear()
         self.gb.db.commit()
-        if made:  # from now on nbgrader's models: a later write of theirs (another notebook) updates them
-            self.submissions.update(self._submissions_of(made))
+        for student in made:  # a later write of theirs (another notebook) reads nbgrader's model back
+            del self.submissions[student]
+            self.committed.add(student)
 
     def _rollback(self):
         self.gb.db.rollback()
@@ -178,6 +180,9 @@ class GradebookWriter:
             self.students.add(student_id)
             self.new["student"].append(Row(id=student_id, first_name=None, last_name=None, email=None,
                                            lms_user_id=None))
+        if student_id in self.committed:
+            self.committed.discard(student_id)
+            self.submissions.update(self._submissions_of([student_id]))
         submission = self.submissions.get(student_id)
         if submission is not None:
             if timestamp is not None:  # an unreadable timestamp.txt leaves the one nbgrader knew
