@@ -1,5 +1,6 @@
 """`rnnquiz autograde` on a class, with a red team of hostile submissions."""
 import csv
+import gc
 import json
 import os
 import subprocess
@@ -185,6 +186,21 @@ def _dying_batch(items, db_url, assignment_id):
     if "ok_mistake" in students and (len(students) > 1 or DIES_ALONE_TOO):
         os._exit(1)
     return _grade_batch(items, db_url, assignment_id)
+
+
+def test_the_callers_collector_setting_is_left_as_it_was(course):
+    """autograde pauses the cyclic collector while it starts and turns it on for
+    the grading processes: whatever the caller had is what it has afterwards."""
+    root, _attacks, first = course
+    assert gc.isenabled()  # the course's run left it on
+    gc.disable()
+    try:
+        summary = autograde(AID, course_root=root, student_glob="ok_solution", jobs=1, limits=TEST_LIMITS)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    before = next(o.results.score for o in first.outcomes if o.student == "ok_solution")
+    assert [o.results.score for o in summary.graded] == [before]
 
 
 @pytest.mark.parametrize("alone_too", [True, False])
