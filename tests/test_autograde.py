@@ -189,14 +189,15 @@ def _dying_batch(items, db_url, assignment_id):
 
 
 def test_the_callers_collector_setting_is_left_as_it_was(course):
-    """autograde pauses the cyclic collector while it starts and turns it on for
-    the grading processes: whatever the caller had is what it has afterwards."""
+    """autograde pauses the cyclic collector while it starts, freezes what it
+    loaded and turns the collector on for the grading processes: whatever the
+    caller had is what it has afterwards, its heap collectable again."""
     root, _attacks, first = course
-    assert gc.isenabled()  # the course's run left it on
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # as the course's run left them
     gc.disable()
     try:
         summary = autograde(AID, course_root=root, student_glob="ok_solution", jobs=1, limits=TEST_LIMITS)
-        assert not gc.isenabled()
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
     finally:
         gc.enable()
     before = next(o.results.score for o in first.outcomes if o.student == "ok_solution")

@@ -1,4 +1,5 @@
 """Hostile submissions: the attacked question scores 0, every other one full marks."""
+import json
 import time
 
 import pytest
@@ -169,7 +170,6 @@ def test_after_the_submission_deadline_quiz_answers_say_so(tmp_path):
     from support import CATALOG, assignment
     nb = submission(AID, extra_cells=["import time\ntime.sleep(1.5)"] * 3)
     path = tmp_path / f"{AID}.ipynb"
-    import json
     path.write_text(json.dumps(nb))
     limits = Limits(call_timeout=3.0, submission_timeout=2.0)
     [result] = grade_many([Request(str(path), "s", assignment(AID))], CATALOG, limits=limits)

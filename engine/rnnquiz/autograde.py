@@ -16,6 +16,7 @@ per-student error line.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import fnmatch
 import gc
@@ -117,7 +118,7 @@ def preload():
     # what is loaded stays, out of the collector's reach: a full collection in a
     # grading process (or in this one) no longer walks, and so copies on write,
     # every object of torch, nbgrader and pytest (150 ms each, measured); the
-    # collector, paused by ``autograde`` while all this loaded, is back on for them
+    # collector, paused while all this loaded (``_collector_paused``), is back on for them
     gc.freeze()
     gc.enable()
 
@@ -229,16 +230,33 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
     # the zygote first: its torch import, in the sandbox, overlaps all this process
     # does before forking the grading processes, which share it
     pool = Pool(limits, sandbox, announce=False, many=True).launch()  # the warning, if any, is said above
-    # start-up only allocates (imports): the collector would walk the growing heap
-    # again and again, 0.3 s of this process's 2 s (measured); ``preload`` turns it back on
-    collecting = gc.isenabled()
+    try:
+        with _collector_paused():
+            return _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits,
+                              progress, sandbox, pool, start)
+    finally:
+        pool.close()  # the zygote exits once the grading processes have closed their copies too
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Start-up only allocates (imports): the cyclic collector would walk the
+    growing heap again and again, 0.3 s of this process's 2 s (measured).
+    ``preload`` freezes what was loaded and turns the collector on for the
+    grading processes; once they are gone, the caller's heap is collectable
+    and its setting is as it was (a heap the caller froze itself stays frozen,
+    ours with it)."""
+    collecting, frozen = gc.isenabled(), gc.get_freeze_count()
     gc.disable()
     try:
-        return _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits,
-                          progress, sandbox, pool, start)
+        yield
     finally:
-        gc.enable() if collecting else gc.disable()
-        pool.close()  # the zygote exits once the grading processes have closed their copies too
+        if not frozen:
+            gc.unfreeze()
+        if collecting:
+            gc.enable()
+        else:
+            gc.disable()
 
 
 def _refuse_if_not_ours(course_root: Path, assignment_id: str, catalog):
@@ -335,9 +353,8 @@ def split(items: list, jobs: int) -> list:
     notebooks stay in one batch: their autograded folder is written at once."""
     students = [list(group) for _student, group in itertools.groupby(items, key=lambda item: item[0])]
     smallest = min(BATCH[0], -(-len(items) // jobs))  # a tiny class still keeps every process busy
-    batches, i = [], 0
+    batches, i, left = [], 0, len(items)
     while i < len(students):
-        left = sum(len(s) for s in students[i:])
         size = max(smallest, min(BATCH[1], -(-left // (2 * jobs))))
         if left - size < smallest:
             size = left
@@ -346,6 +363,7 @@ def split(items: list, jobs: int) -> list:
             batch += students[i]
             i += 1
         batches.append(batch)
+        left -= len(batch)
     return batches
 
 
