@@ -17,7 +17,6 @@ per-student error line.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import fnmatch
 import gc
 import itertools
@@ -224,12 +223,12 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
     catalog = content.course_catalog(course_root)
     _refuse_if_not_ours(course_root, assignment_id, catalog)  # before any sandbox starts
     warn_if_unsandboxed(sandbox)
-    # without bubblewrap the course is hidden from student code (the caller's config is left as it is)
-    sandbox = dataclasses.replace(sandbox or SandboxConfig(), hide=[*(sandbox.hide if sandbox else []),
-                                                                     str(course_root)])
+    sandbox = sandbox or SandboxConfig()
     # the zygote first: its torch import, in the sandbox, overlaps all this process
     # does before forking the grading processes, which share it
     pool = Pool(limits, sandbox, announce=False, many=True).launch()  # the warning, if any, is said above
+    # and the zygotes of questions restricted to some packages (NumPy only, say)
+    pool.prepare(_package_sets(course_root, assignment_id, catalog))
     try:
         with _collector_paused():
             return _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits,
@@ -268,6 +267,15 @@ def _refuse_if_not_ours(course_root: Path, assignment_id: str, catalog):
         return
     if not any(content.course_assignment_of(course_root, assignment_id, p.stem, catalog) for p in sources):
         raise AutogradeError(not_ours(assignment_id, [p.stem for p in sources], catalog))
+
+
+def _package_sets(course_root: Path, assignment_id: str, catalog) -> set:
+    """The package sets this assignment's questions are restricted to (as the
+    course's source notebooks say which of ours it is; all of ours without them)."""
+    sources = sorted((course_root / "source" / assignment_id).glob("*.ipynb"))
+    ours = [content.course_assignment_of(course_root, assignment_id, p.stem, catalog) for p in sources]
+    ours = [a for a in ours if a is not None] or list(catalog.assignments.values())
+    return {packages for a in ours for packages in a.packages.values()}
 
 
 def not_ours(assignment_id: str, names: list, catalog) -> str:

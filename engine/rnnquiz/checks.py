@@ -225,15 +225,12 @@ def sizes(rng, count: int, **ranges) -> list:
     return [{k: int(rng.integers(lo, hi + 1)) for k, (lo, hi) in ranges.items()} for _ in range(count)]
 
 
-def call_naming_errors(student, name: str, *args, raised: dict, watch: tuple = ()):
+def call_naming_errors(student, name: str, *args, raised: dict):
     """Call the student's function; an exception whose message contains a key of
-    ``raised`` is the mistake it names (e.g. torch's shape error for a wrong axis).
-    With ``watch`` (packages), returns (value, the packages its code ran): see
-    ``not_computed_with``."""
+    ``raised`` is the mistake it names (e.g. torch's shape error for a wrong
+    axis, or ``torch`` missing where a question may use NumPy only)."""
     from .student import StudentError
     try:
-        if watch:
-            return student.call_watching(name, tuple(watch), *args)
         return student.call(name, *args)
     except StudentError as exc:
         message = exc.detail.get("message", "")
@@ -242,11 +239,3 @@ def call_naming_errors(student, name: str, *args, raised: dict, watch: tuple = (
             raise Wrong("raised", mistake=mistake, name=name, type=exc.detail.get("type", ""),
                         message=message) from None
         raise
-
-
-def not_computed_with(used: list, forbidden: dict, name: str):
-    """``forbidden``: {package: mistake}; a call that ran one of them is wrong
-    (a NumPy exercise answered with torch), whatever it returned."""
-    for package in used:
-        if package in forbidden:
-            raise Wrong("used_forbidden", mistake=forbidden[package], name=name, package=package)

@@ -29,6 +29,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 CONTENT_DIR = "autograders"      # a course's instructor-only content folder
 MANIFEST = "assignment.toml"
+HIDDEN_MISTAKES = "hidden/mistakes.toml"  # fuller texts, where the public one must not give a quiz away
 SAMPLES = "samples.toml"
 PUBLIC, HIDDEN = "public", "hidden"
 TEST_CELL_PREFIX = "test_"       # grade id of a question's graded test cell
@@ -46,6 +47,8 @@ class Question:
     kind: str      # "function" or "quiz"
     points: float
     choices: str = ""  # quiz only: the letters a student may answer
+    # the only packages its answer may use (called where no other is installed); None: any
+    packages: tuple | None = None
 
     @property
     def test_grade_id(self) -> str:
@@ -67,6 +70,11 @@ class Assignment:
     @property
     def max_score(self) -> float:
         return sum(q.points for q in self.questions)
+
+    @property
+    def packages(self) -> dict:
+        """{question: the only packages its answer may use}, for the questions that say so."""
+        return {q.name: q.packages for q in self.questions if q.packages is not None}
 
     def question(self, name: str) -> Question:
         for q in self.questions:
@@ -100,7 +108,8 @@ def load_folder(folder: Path) -> dict:
         raise ContentError(f"{path}: cannot be read ({exc}).") from None
     try:
         languages = dict(data["languages"])
-        questions = tuple(Question(str(q["name"]), str(q["kind"]), float(q["points"]), str(q.get("choices", "")))
+        questions = tuple(Question(str(q["name"]), str(q["kind"]), float(q["points"]), str(q.get("choices", "")),
+                                   tuple(map(str, q["packages"])) if "packages" in q else None)
                           for q in data["question"])
         mistakes = {str(k): {str(lang): str(t) for lang, t in v.items()} for k, v in data.get("mistakes", {}).items()}
         titles = data.get("title", {})
@@ -110,9 +119,22 @@ def load_folder(folder: Path) -> dict:
     for q in questions:
         if q.kind not in KINDS:
             raise ContentError(f"{path}: question {q.name!r} has kind {q.kind!r}; use one of {KINDS}.")
+    mistakes.update(_hidden_mistakes(folder / HIDDEN_MISTAKES))
     return {aid: Assignment(aid, folder.name, lang, str(titles.get(lang, folder.name)), questions, languages,
                             mistakes, folder)
             for lang, aid in languages.items()}
+
+
+def _hidden_mistakes(path: Path) -> dict:
+    """The instructor-only texts of mistakes (they replace the public ones when
+    grading); the student wheel has only the public texts, which give no quiz away."""
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return {str(k): {str(lang): str(t) for lang, t in v.items()} for k, v in data.get("mistakes", {}).items()}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError) as exc:
+        raise ContentError(f"{path}: cannot be read ({exc}).") from None
 
 
 @dataclass

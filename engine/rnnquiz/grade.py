@@ -99,7 +99,7 @@ def grade_submissions(subs: list, *, public_only: bool = False, limits: Limits |
                 raise GraderError(f"the hidden graders of {assignment.base} are not in {assignment.folder}; "
                                   "grade from the course folder (see `rnnquiz init`).")
             jobs = [Job(key=f"s{n}", student_id=student, lang=sub.assignment.lang, cells=sub.cells,
-                        mistakes=assignment.mistakes) for n, student, sub in members]
+                        mistakes=assignment.mistakes, packages=assignment.packages) for n, student, sub in members]
             dirs = assignment.grader_dirs[:1] if public_only else assignment.grader_dirs
             run_graders(dirs, jobs, pool, limits, public_only)
             for (n, student, sub), job in zip(members, jobs):
@@ -163,7 +163,8 @@ def assemble(sub: notebook.Submission, student: str, job: Job, public_only: bool
     for outcome in job.cell_outcomes:
         # an untouched stub is already reported per question as "not implemented"
         if outcome.error and outcome.error["type"] != "NotImplementedError":
-            key = "cell_lost" if outcome.error["type"] in ("timeout", "crashed", "garbage", "stale") else "cell_failed"
+            lost = outcome.error["type"] in ("timeout", "crashed", "garbage", "stale", "memory")
+            key = "cell_lost" if lost else "cell_failed"
             gid = f" ({outcome.grade_id})" if outcome.grade_id else ""
             message = (outcome.error.get("message") or "").strip().splitlines()
             res.notes.append(text(key, lang, index=outcome.index + 1, grade_id=gid,

@@ -21,7 +21,7 @@ from .grade import GRADERS_INI, QUIET_PLUGINS
 from .messages import text
 from .plugin import GradingPlugin, Job
 from .sandbox import Limits
-from .student import call_message, interpret_call, used_packages
+from .student import call_message, interpret_call
 
 
 class LocalRunner:
@@ -40,10 +40,6 @@ class LocalRunner:
     def call(self, name, *args, return_modules=False, **kwargs):
         reply = self.child.op_call(call_message(name, args, kwargs, return_modules))
         return interpret_call(name, reply, return_modules)
-
-    def call_watching(self, name, packages, *args):
-        reply = self.child.op_call(call_message(name, args, {}, False, packages))
-        return interpret_call(name, reply), used_packages(reply, packages)
 
     def get(self, name):
         return interpret_call(name, self.child.op_get({"name": name}))
@@ -64,8 +60,9 @@ def grade_in_kernel(assignment_id: str, question: str, namespace: dict, student:
     catalog = content.course_catalog()
     assignment = catalog.get(assignment_id)
     points = assignment.question(question).points
+    # no package restriction here: the kernel has whatever the notebook imported
     job = Job(key="kernel", student_id=student, lang=assignment.lang, cells=[], mistakes=assignment.mistakes)
-    plugin = GradingPlugin([job], None, Limits(), runner_factory=lambda _job: LocalRunner(namespace))
+    plugin = GradingPlugin([job], None, Limits(), runner_factory=lambda _job, _packages: LocalRunner(namespace))
     files = [d / f"{content.TEST_CELL_PREFIX}{question}.py" for d in assignment.grader_dirs]
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         pytest.main([*map(str, files), "-c", str(GRADERS_INI), "--rootdir", str(assignment.folder),

@@ -35,6 +35,9 @@ MESSAGES = {
     "crashed": (
         "o processo do aluno terminou durante `{name}` (os._exit, sys.exit, sinal ou falta de memória?).",
         "the student process ended during `{name}` (os._exit, sys.exit, a signal or out of memory?)."),
+    "memory": (
+        "durante `{name}`, os processos da submissão passaram juntos do orçamento de memória; a submissão foi encerrada.",
+        "during `{name}`, the submission's processes together went over their memory budget; the submission was stopped."),
     "garbage": (
         "`{name}` devolveu algo que não pôde ser lido como dado ({message}).",
         "`{name}` returned something that could not be read as data ({message})."),
@@ -44,9 +47,6 @@ MESSAGES = {
     "deadline": (
         "o tempo total da submissão ({seconds:.0f} s) acabou antes de `{name}`.",
         "the submission's total time ({seconds:.0f} s) ran out before `{name}`."),
-    "used_forbidden": (
-        "`{name}` calcula com {package}, que este exercício não permite.",
-        "`{name}` computes with {package}, which this exercise does not allow."),
     # --- comparisons --------------------------------------------------------
     "wrong_type": (
         "{what}: esperava {expected}, recebeu {got}.",

@@ -37,6 +37,7 @@ class Job:
     lang: str
     cells: list
     mistakes: dict = field(default_factory=dict)  # the assignment's: key -> {lang: text}
+    packages: dict = field(default_factory=dict)   # question -> the only packages its answer may use
     records: list = field(default_factory=list)    # (question, Check)
     cell_outcomes: list = field(default_factory=list)
 
@@ -59,10 +60,13 @@ class GradingPlugin:
         self.jobs = {job.key: job for job in jobs}
         self.order = [job.key for job in jobs]
         self.pool, self.limits, self.public_only = pool, limits, public_only
-        # how a job's code is reached: a worker process, or (in-kernel) the namespace
+        # how a job's code is reached: a worker process (for a question restricted
+        # to some packages, one of a pool where no other package exists), or
+        # (in-kernel) the namespace
         self.runner_factory = runner_factory or (
-            lambda job: StudentRunner(self.pool, job.cells, self.limits))
-        self.current: tuple | None = None  # (key, StudentRunner)
+            lambda job, packages: StudentRunner(self.pool if packages is None else self.pool.for_packages(packages),
+                                                job.cells, self.limits))
+        self.current: tuple | None = None  # (key, {packages: StudentRunner})
         # pytest's reports, for a person reading pytest's output (graders run by
         # hand); rnnquiz reads the records and skips them
         self.reports = reports
@@ -86,8 +90,8 @@ class GradingPlugin:
 
     # --- fixtures ----------------------------------------------------------------
     @pytest.fixture
-    def student(self, job):
-        return self._runner(job)
+    def student(self, request, job):
+        return self._runner(job, self.jobs[job].packages.get(_question(request.node)))
 
     @pytest.fixture
     def lang(self, job):
@@ -98,20 +102,24 @@ class GradingPlugin:
         return np.random.default_rng(seed_for(self.jobs[job].student_id, _question(request.node),
                                               request.node.originalname))
 
-    def _runner(self, key: str) -> StudentRunner:
-        if self.current and self.current[0] == key:
-            return self.current[1]
-        self._finish_current()
-        runner = self.runner_factory(self.jobs[key])
-        runner.start()
-        self.current = (key, runner)
-        return runner
+    def _runner(self, key: str, packages: tuple | None = None) -> StudentRunner:
+        if not (self.current and self.current[0] == key):
+            self._finish_current()
+            self.current = (key, {})
+        runners = self.current[1]
+        if packages not in runners:
+            runners[packages] = self.runner_factory(self.jobs[key], packages).start()
+        return runners[packages]
 
     def _finish_current(self):
         if self.current:
-            key, runner = self.current
-            self.jobs[key].cell_outcomes = list(runner.outcomes)
-            runner.close()
+            key, runners = self.current
+            # the notebook's cells as a submission runs them (a restricted worker
+            # fails those that import what it lacks: not the student's error)
+            main = runners.get(None)
+            self.jobs[key].cell_outcomes = list(main.outcomes) if main else []
+            for runner in runners.values():
+                runner.close()
             self.current = None
 
     def pytest_sessionfinish(self, session):

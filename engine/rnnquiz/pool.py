@@ -20,12 +20,13 @@ import select
 import socket
 import subprocess
 
+from .cgroups import Cgroups
 from .sandbox import (
     Limits,
     SandboxConfig,
     adopt_orphans,
     children_of,
-    hidden_without_bwrap,
+    file_view,
     reap_orphans,
     worker_command,
 )
@@ -42,7 +43,7 @@ class PoolError(RuntimeError):
 class WorkerLost(Exception):
     def __init__(self, kind: str, reason: str = ""):
         super().__init__(reason or kind)
-        self.kind = kind  # timeout | crashed | garbage
+        self.kind = kind  # timeout | crashed | garbage | stale | memory
 
 
 class Connection:
@@ -53,8 +54,9 @@ class Connection:
     every reply (1 inside the submission's own PID namespace).
     """
 
-    def __init__(self, pool: Pool, sock: socket.socket, number: int, server: int):
+    def __init__(self, pool: Pool, sock: socket.socket, number: int, server: int, group=None):
         self.pool, self.sock, self.number, self.server = pool, sock, number, server
+        self.group = group  # its control groups (cgroups.Group), when the machine has them
         self.alive = True
         self.next_id = 0
 
@@ -77,7 +79,7 @@ class Connection:
         """The next reply to the last request, within ``seconds``."""
         if not self.alive:
             raise WorkerLost("crashed")
-        deadline = wire.Deadline(seconds)
+        deadline = FairDeadline(seconds, self.group)
         with self._lost_on_failure():
             size, pid, msg_id = wire.recv_header(self.sock, deadline)
             if pid != self.server or msg_id != self.next_id:
@@ -85,7 +87,13 @@ class Connection:
                 # refused before a byte of its body is read
                 self.kill()
                 raise WorkerLost("stale")
-            return wire.recv_body(self.sock, size, wire.MAX_REPLY, deadline)
+            body = wire.recv_body(self.sock, size, wire.MAX_REPLY, deadline)
+        if self.group is not None and self.group.out_of_memory():
+            # the kernel ended one of its processes at the budget: the submission
+            # as a whole is over it, and ends (whatever this reply says)
+            self.kill()
+            raise WorkerLost("memory")
+        return body
 
     @contextlib.contextmanager
     def _lost_on_failure(self):
@@ -95,8 +103,9 @@ class Connection:
             self.kill()
             raise WorkerLost("timeout") from None
         except (EOFError, ConnectionError, OSError):
+            memory = self.group is not None and self.group.out_of_memory()
             self.kill()
-            raise WorkerLost("crashed") from None
+            raise WorkerLost("memory" if memory else "crashed") from None
         except wire.WireError as exc:
             self.kill()
             raise WorkerLost("garbage", str(exc)) from None
@@ -104,20 +113,48 @@ class Connection:
     def kill(self):
         if self.alive:
             self.alive = False
-            self.pool.kill(self.number)
+            self.pool.kill(self.number, self.group)
             try:
                 self.sock.close()
             except OSError:
                 pass
 
 
+class FairDeadline(wire.Deadline):
+    """A call's deadline that does not count the time its submission was kept
+    from the CPU (ready to run, not running: ``schedstat``'s run delay of its
+    threads), up to one more call's worth: a busy machine must not fail a
+    correct answer.  Without control groups, the plain absolute deadline."""
+
+    def __init__(self, seconds: float, group=None):
+        super().__init__(seconds)
+        self.base, self.group, self.granted = self.at, group, 0.0
+        self.most = seconds
+
+    def left(self) -> float:
+        left = super().left()
+        if left <= 0 and self.group is not None and self.granted < self.most:
+            grant = min(self.group.waited(), self.most)
+            if grant > self.granted + 0.01:
+                self.granted = grant
+                self.at = self.base + grant
+                left = super().left()
+        return left
+
+
 class Pool:
     """A zygote process: imports torch once, forks one child per submission."""
 
     def __init__(self, limits: Limits | None = None, sandbox: SandboxConfig | None = None,
-                 announce: bool = True, many: bool = False):
+                 announce: bool = True, many: bool = False, packages: tuple | None = None):
         self.limits = limits or Limits()
         self.sandbox = sandbox or SandboxConfig()
+        # the only packages its submissions may use (NumPy always: the protocol's
+        # arrays); None: everything installed, torch warm in the zygote
+        self.packages = None if packages is None else tuple(sorted({"numpy", *packages}))
+        self.view = file_view(self.packages)
+        self.cgroups = None
+        self.siblings: dict = {}  # packages -> the pool of questions restricted to them
         self.announce = announce  # say it when there is no bubblewrap (once per process)
         # a whole class, not one notebook: worth the zygote's 0.3 s to make each fork cheaper
         self.many = many
@@ -132,7 +169,7 @@ class Pool:
         """Start the zygote without waiting: its torch import overlaps ours."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         adopt_orphans()
-        cmd, env = worker_command(theirs.fileno(), self.sandbox, self.announce, self.many)
+        cmd, env = worker_command(theirs.fileno(), self.sandbox, self.announce, self.many, self.packages)
         # inside bubblewrap the Python files are readable by nobody; outside, /root may not be
         self.sandboxed = os.path.basename(cmd[0]) == "bwrap"
         try:
@@ -145,6 +182,8 @@ class Pool:
         self.control = ours
         self.ready = False
         self.owner = os.getpid()
+        if self.cgroups is None:
+            self.cgroups = Cgroups.open()  # None where the machine gives us none
         return self
 
     def wait_ready(self):
@@ -175,6 +214,27 @@ class Pool:
         self.root, self.confined = bool(ready.get("root")), bool(ready.get("can_confine"))
         self.ready = True
 
+    def for_packages(self, packages) -> Pool:
+        """The pool whose submissions find only ``packages`` (and NumPy)
+        installed, from a zygote that never imported anything else; launched on
+        first use (``prepare`` launches them ahead), closed with this one."""
+        key = tuple(sorted({"numpy", *packages}))
+        if self.packages == key:
+            return self
+        if key not in self.siblings:
+            sibling = Pool(self.limits, self.sandbox, announce=False, many=self.many, packages=key)
+            self.siblings[key] = sibling.launch()
+            if self.shared:
+                sibling.share()
+        return self.siblings[key]
+
+    def prepare(self, package_sets):
+        """Launch, now, the pools of these restricted questions (their start-up
+        overlaps the caller's; processes forked after ``share`` use them too)."""
+        for packages in package_sets:
+            self.for_packages(packages)
+        return self
+
     def share(self):
         """Make the pool usable by the processes forked after this call, at the
         same time: it waits for the zygote here, once, and from now on each
@@ -183,6 +243,8 @@ class Pool:
         abstract sockets would connect them)."""
         self.wait_ready()
         self.shared = True
+        for sibling in self.siblings.values():
+            sibling.share()
         return self
 
     def alive(self) -> bool:
@@ -201,44 +263,75 @@ class Pool:
                 self.close()
                 self.launch()
             self.wait_ready()
+            group = self._group()
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
             request = {"op": Op.FORK, "limits": self.limits.rlimits(), "drop_privileges": self.root,
                        "confine": self.confined, "own_network": self.shared or not self.sandboxed,
-                       "memory_budget": self.limits.memory_budget,
-                       "tmp_bytes": self.limits.file_bytes * 4,
-                       "hide": [] if self.sandboxed else hidden_without_bwrap(self.sandbox)}
+                       # a memory control group counts everything (kernel memory too);
+                       # without one the zygote adds up what the processes map
+                       "memory_budget": None if group else self.limits.memory_budget,
+                       "tmp_bytes": self.limits.file_bytes * 4, "view": self.view}
             try:
-                socket.send_fds(self.control, [json.dumps(request).encode()], [theirs.fileno()])
+                socket.send_fds(self.control, [json.dumps(request).encode()],
+                                [theirs.fileno(), *(group.fds if group else [])])
             except OSError:
                 ours.close()
                 theirs.close()
+                self._end(group)
                 self.close()
                 continue
             theirs.close()
+            if group:
+                group.close_fds()
             try:
                 hello = wire.recv(ours, 4096, wire.Deadline(START_TIMEOUT))
-                return Connection(self, ours, int(hello["hello"]), int(hello["server"]))
+                return Connection(self, ours, int(hello["hello"]), int(hello["server"]), group)
             except (OSError, EOFError, wire.WireError, KeyError, ValueError, TypeError):
                 ours.close()
+                self._end(group)
                 if not self.alive():  # a zygote that could not fork this once is asked again
                     self.close()
         raise PoolError("the worker pool could not fork a student process")
 
-    def kill(self, number: int):
+    def _group(self):
+        """A submission's control groups (equal CPU share, its memory budget
+        counting kernel memory, its task limit), or None without them."""
+        if self.cgroups is None:
+            return None
+        try:
+            return self.cgroups.new(self.limits.memory_budget, self.limits.processes)
+        except OSError:
+            return None
+
+    def _end(self, group):
+        if group is not None and self.cgroups is not None:
+            self.cgroups.end(group)
+
+    def kill(self, number: int, group=None):
         """End the submission the zygote numbered ``number`` (its hello said so)."""
         if self.control is not None and self.alive():
             try:
                 self.control.send(json.dumps({"op": Op.KILL, "submission": number}).encode())
             except OSError:
                 pass
+        self._end(group)  # whatever is still in its groups is killed there too
 
     def close(self):
+        for sibling in self.siblings.values():
+            sibling.close()
+        if self.owner == os.getpid():
+            self.siblings = {}
         if self.control is not None:
             try:
                 self.control.close()  # the zygote exits when its control socket closes
             except OSError:
                 pass
             self.control = None
+        if self.cgroups is not None:
+            # this process's submissions' groups; the run's own go with the process that made them
+            self.cgroups.close()
+            if self.cgroups.owner == os.getpid():
+                self.cgroups = None
         if self.proc is not None and self.owner != os.getpid():
             self.proc = None  # inherited: the launching process waits for the zygote
             return

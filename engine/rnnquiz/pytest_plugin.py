@@ -35,5 +35,5 @@ def pytest_configure(config):
     pool = Pool().launch()
     config.add_cleanup(pool.close)
     job = Job(key="submission", student_id=config.getoption("--student"), lang=assignment.lang,
-              cells=sub.cells, mistakes=assignment.mistakes)
+              cells=sub.cells, mistakes=assignment.mistakes, packages=assignment.packages)
     config.pluginmanager.register(GradingPlugin([job], pool, Limits(), reports=True), "rnnquiz-grading")

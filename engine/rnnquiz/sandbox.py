@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 SANDBOXED = Path(__file__).resolve().parent / "sandboxed"  # the only rnnquiz code inside the sandbox
@@ -44,9 +44,6 @@ class Limits:
 
 @dataclass
 class SandboxConfig:
-    # folders emptied for student code when there is no bubblewrap allowlist
-    # (as root: each submission's own mount namespace); the course is one
-    hide: list = field(default_factory=list)
     use_bwrap: bool | None = None             # None: use it when it works
 
 
@@ -170,10 +167,12 @@ def warn_if_unsandboxed(config: SandboxConfig | None = None) -> bool:
     return True
 
 
-def worker_command(fd: int, config: SandboxConfig, announce: bool = True, many: bool = False) -> tuple[list, dict]:
+def worker_command(fd: int, config: SandboxConfig, announce: bool = True, many: bool = False,
+                   packages: tuple | None = None) -> tuple[list, dict]:
     """The command line and environment that start a zygote talking on ``fd``
-    (``many``: it will serve a whole class; see ``worker.in_huge_pages``)."""
-    tail = [str(fd), *(["--many"] if many else [])]
+    (``many``: it will serve a whole class; see ``worker.in_huge_pages``;
+    ``packages``: the only packages it imports and its submissions find)."""
+    tail = [str(fd), *(["--many"] if many else []), *(["--only", ",".join(packages)] if packages is not None else [])]
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
            # one thread per process: no BLAS thread alive when the zygote forks
            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
@@ -202,23 +201,7 @@ def worker_command(fd: int, config: SandboxConfig, announce: bool = True, many: 
             args += ["--setenv", key, value]
         # an allowlist, not a blocklist: the system, the interpreter and its
         # packages, read-only; no course folder, home, /work, /srv or /opt
-        for path in SYSTEM_DIRS:
-            if os.path.islink(path):
-                args += ["--symlink", os.readlink(path), path]
-            elif os.path.isdir(path):
-                args += ["--ro-bind", path, path]
-        made = set()
-        for path in _unique_existing(_python_dirs()):
-            if not any(path == Path(d) or Path(d) in path.parents for d in SYSTEM_DIRS):
-                # parents made world-traversable: bwrap copies their modes (0700 for
-                # /root), and the student processes run under a uid of their own
-                for parent in reversed(path.parents[:-1]):
-                    if parent not in made:
-                        made.add(parent)
-                        args += ["--perms", "0755", "--dir", str(parent)]
-                args += ["--ro-bind", str(path), str(path)]
-        for path in _unique_existing(map(Path, config.hide)):
-            args += ["--tmpfs", str(path)]
+        args += bwrap_view_args(file_view(packages))
         for name in WORKER_FILES:
             args += ["--ro-bind", str(SANDBOXED / name), f"{SANDBOX_WORKER_DIR}/{name}"]
         args += ["--chdir", "/tmp", python, "-I", f"{SANDBOX_WORKER_DIR}/worker.py", *tail]
@@ -228,12 +211,68 @@ def worker_command(fd: int, config: SandboxConfig, announce: bool = True, many: 
     return [python, "-I", str(SANDBOXED / "worker.py"), *tail], env
 
 
-def hidden_without_bwrap(config: SandboxConfig) -> list:
-    """What a submission must not see when there is no allowlist: the folders
-    in ``config.hide`` (the course), the working folder and the home folders
-    (the Python installation inside any of them stays visible)."""
-    homes = [Path("/root"), Path("/home"), Path.home()]
-    return [str(p) for p in _unique_existing([*config.hide, Path.cwd(), *homes]) if p.is_dir()]
+def file_view(packages: tuple | None = None) -> dict:
+    """The allowlisted file system a submission sees, as data (``confine.enter_view``
+    makes it in every mode; bubblewrap's outer sandbox is built from it too):
+    the system folders and the Python installation, read-only.  ``packages``:
+    the only installed packages that exist there (a question that must be
+    answered with NumPy alone: no torch files at all); None: all of them."""
+    binds, links = [], []
+    for path in SYSTEM_DIRS:
+        if os.path.islink(path):
+            links.append([path, os.readlink(path)])
+        elif os.path.isdir(path):
+            binds.append(Path(path))
+    for path in _unique_existing(_python_dirs()):
+        if not any(path == b or b in path.parents for b in binds):
+            binds = [b for b in binds if path not in b.parents] + [path]
+    view = {"binds": [[str(p), str(p)] for p in binds], "links": links}
+    if packages is not None:
+        view["restrict"] = package_entries(packages)
+    return view
+
+
+def package_entries(packages: tuple) -> dict:
+    """{site-packages folder: the entries of ``packages`` in it} for every
+    site-packages folder of this Python (those the packages are not in stay empty)."""
+    import importlib.metadata
+    import site
+    folders = {str(p) for p in _unique_existing(
+        [*sys.path, *site.getsitepackages([sys.prefix, sys.base_prefix])])
+        if p.name in ("site-packages", "dist-packages") and p.is_dir()}
+    entries: dict = {folder: set() for folder in folders}
+    for name in packages:
+        try:
+            dist = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            raise ValueError(f"package {name!r} is not installed") from None
+        location = str(Path(dist.locate_file("")).resolve())
+        for f in dist.files or []:
+            top = Path(f).parts[0] if Path(f).parts else ""
+            if top and top != ".." and location in entries:
+                entries[location].add(top)
+    return {folder: sorted(names) for folder, names in sorted(entries.items())}
+
+
+def bwrap_view_args(view: dict) -> list:
+    """bubblewrap's arguments for ``view`` (see ``file_view``)."""
+    args, made = [], set()
+    for dst, value in view.get("links", []):
+        args += ["--symlink", value, dst]
+    for src, dst in view.get("binds", []):
+        # parents made world-traversable: bwrap copies their modes (0700 for
+        # /root), and the student processes run under a uid of their own
+        for parent in reversed(Path(dst).parents[:-1]):
+            if str(parent) not in made and not any(str(parent) == d for d, _v in view.get("links", [])):
+                made.add(str(parent))
+                args += ["--perms", "0755", "--dir", str(parent)]
+        args += ["--ro-bind", src, dst]
+    for site, names in (view.get("restrict") or {}).items():
+        args += ["--tmpfs", site]
+        for name in names:
+            args += ["--ro-bind", f"{site}/{name}", f"{site}/{name}"]
+        args += ["--remount-ro", site]
+    return args
 
 
 def _python_dirs() -> list[Path]:

@@ -111,11 +111,6 @@ class StudentRunner:
         reply = self._call(name, call_message(name, args, kwargs, return_modules))
         return interpret_call(name, reply, return_modules)
 
-    def call_watching(self, name: str, packages: tuple, *args):
-        """Call the student's function; returns (value, the ``packages`` its code ran)."""
-        reply = self._call(name, call_message(name, args, {}, False, packages))
-        return interpret_call(name, reply), used_packages(reply, packages)
-
     def _call(self, name: str, message: dict) -> dict:
         if name in self.broken:
             raise self.broken[name]
@@ -174,15 +169,9 @@ def interpret_call(name: str, reply: dict, return_modules: bool = False):
     return (value, modules) if return_modules else value
 
 
-def call_message(name: str, args, kwargs, return_modules: bool, watch: tuple = ()) -> dict:
+def call_message(name: str, args, kwargs, return_modules: bool) -> dict:
     return {"op": Op.CALL, "name": name, "args": wire.encode(list(args)),
-            "kwargs": wire.encode(dict(kwargs)), "return_modules": return_modules, "watch": list(watch)}
-
-
-def used_packages(reply: dict, packages: tuple) -> list:
-    """Of the packages asked about, those the reply says the call ran."""
-    used = reply.get("used")
-    return [p for p in packages if type(used) is list and p in used]
+            "kwargs": wire.encode(dict(kwargs)), "return_modules": return_modules}
 
 
 def _clean_error(error: dict) -> dict:

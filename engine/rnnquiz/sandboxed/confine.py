@@ -41,6 +41,8 @@ _libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_u
 _libc.unshare.argtypes = [ctypes.c_int]
 _libc.setns.argtypes = [ctypes.c_int, ctypes.c_int]
 _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+_libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
+_libc.syscall.restype = ctypes.c_long
 
 
 def _check(result: int, what: str):
@@ -124,61 +126,94 @@ def _mount(source, target, fstype, flags, data=None):
            f"mount {target}")
 
 
-def private_mounts(hide=(), keep=(), tmp_bytes: int = 64 * 1024**2):
-    """In the new mount namespace: our /proc, /tmp and /dev/shm; every folder
-    in ``hide`` emptied, except the folders in ``keep`` (the Python
-    installation) inside it, which stay reachable for any uid."""
+MS_RDONLY, MS_REMOUNT, MNT_DETACH = 1, 32, 2
+_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
+DEVICES = ("null", "zero", "full", "random", "urandom")
+STAGE = "/tmp"  # where the new root is put together (this namespace's /tmp; sources are held open)
+
+
+def enter_view(view: dict, tmp_bytes: int = 64 * 1024**2):
+    """Make this process's root the allowlisted file system ``view`` describes,
+    the same with or without bubblewrap: read-only binds of the system folders
+    and the Python installation (``binds``: [source, target]), symbolic links
+    (``links``), and, where a question may use only some packages, each
+    ``site-packages`` folder of ``restrict`` emptied but for the entries named
+    (so a package left out, torch say, does not exist here).  Then a fresh
+    ``/proc``, a minimal ``/dev`` and private ``/tmp`` and ``/dev/shm``.  No
+    course, checkout or home folder is there; the old root is detached."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    size = f"size={max(tmp_bytes, 1 << 20)},mode=1777"
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, size)
-    if os.path.isdir("/dev/shm"):
-        _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, size)
-    keep = [os.path.realpath(k) for k in keep if os.path.isdir(k)]
-    # a folder others cannot traverse (/root) is masked too: what we keep inside
-    # it must be reachable by the submission's uid
-    masks = {os.path.realpath(h) for h in hide if os.path.isdir(h)}
-    masks |= {a for k in keep for a in _closed_ancestors(k)}
-    masks = sorted(m for m in masks if m != "/" and not any(_inside(m, o) for o in masks if o != m))
-    for n, mask in enumerate(masks):
-        inner = [k for k in keep if _inside(k, mask) or k == mask]
-        if mask in inner:
-            continue  # never mask the interpreter itself
-        staged = []
-        for i, k in enumerate(inner):
-            stage = f"/tmp/.keep-{n}-{i}"
-            os.mkdir(stage)
-            _mount(k, stage, None, MS_BIND | MS_REC)
-            staged.append((stage, k))
-        _mount("tmpfs", mask, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
-        for stage, k in staged:
-            os.makedirs(k, mode=0o755, exist_ok=True)
-            _mount(stage, k, None, MS_MOVE)
-            os.rmdir(stage)
+    held = {}  # sources, opened before the staging tmpfs covers anything
+
+    def hold(path):
+        if path not in held:
+            held[path] = os.open(path, os.O_PATH | os.O_CLOEXEC)
+        return f"/proc/self/fd/{held[path]}"
+
+    binds = [(hold(src), dst, os.path.isdir(src)) for src, dst in view.get("binds", []) if os.path.exists(src)]
+    restrict = {site: [(hold(os.path.join(site, e)), e, os.path.isdir(os.path.join(site, e)))
+                       for e in entries if os.path.lexists(os.path.join(site, e))]
+                for site, entries in (view.get("restrict") or {}).items()}
+    devices = [(hold(f"/dev/{d}"), d) for d in DEVICES if os.path.exists(f"/dev/{d}")]
+    try:
+        _mount("tmpfs", STAGE, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+        for src, dst, is_dir in binds:
+            _bind_readonly(src, STAGE + dst, is_dir)
+        for dst, value in view.get("links", []):
+            os.makedirs(os.path.dirname(STAGE + dst), mode=0o755, exist_ok=True)
+            os.symlink(value, STAGE + dst)
+        for site, entries in restrict.items():
+            if not os.path.isdir(STAGE + site):
+                continue
+            _mount("tmpfs", STAGE + site, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+            for src, name, is_dir in entries:
+                _bind_readonly(src, f"{STAGE}{site}/{name}", is_dir)
+            _mount(None, STAGE + site, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        dev = STAGE + "/dev"
+        os.makedirs(dev, mode=0o755, exist_ok=True)
+        _mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "size=1m,mode=0755")
+        for src, name in devices:
+            _bind_readonly(src, f"{dev}/{name}", False, writable=True)
+        for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                             ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+            os.symlink(target, f"{dev}/{name}")
+        size = f"size={max(tmp_bytes, 1 << 20)},mode=1777"
+        os.mkdir(f"{dev}/shm")
+        _mount("tmpfs", f"{dev}/shm", "tmpfs", MS_NOSUID | MS_NODEV, size)
+        os.makedirs(STAGE + "/proc", mode=0o755, exist_ok=True)
+        _mount("proc", STAGE + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        os.makedirs(STAGE + "/tmp", mode=0o755, exist_ok=True)
+        _mount("tmpfs", STAGE + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, size)
+        os.mkdir(STAGE + "/.old")
+    finally:
+        for fd in held.values():
+            os.close(fd)
+    _check(_libc.syscall(_PIVOT_ROOT[platform.machine()], STAGE.encode(), (STAGE + "/.old").encode()),
+           "pivot_root")
+    os.chdir("/")
+    _check(_libc.umount2(b"/.old", MNT_DETACH), "umount /.old")
+    os.rmdir("/.old")
+    _mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
-def _inside(path: str, folder: str) -> bool:
-    return path.startswith(folder.rstrip("/") + "/")
+def _bind_readonly(src: str, target: str, is_dir: bool, writable: bool = False):
+    if is_dir:
+        os.makedirs(target, mode=0o755, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
+        if not os.path.lexists(target):
+            os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o644))
+    _mount(src, target, None, MS_BIND | MS_REC)
+    if not writable:  # a bind is read-only only once remounted so
+        _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
-def _closed_ancestors(path: str) -> list:
-    out, parent = [], os.path.dirname(path)
-    while parent not in ("/", ""):
+def join_cgroups(fds):
+    """Enter the submission's control groups (files the host opened for us)."""
+    for fd in fds:
         try:
-            if not os.stat(parent).st_mode & 0o001:
-                out.append(parent)
-        except OSError:
-            pass
-        parent = os.path.dirname(parent)
-    return out
-
-
-def python_dirs() -> list:
-    """Where this interpreter and its packages live (kept visible)."""
-    import sys
-    dirs = {sys.prefix, sys.base_prefix, os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))}
-    dirs |= {p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p)}
-    return sorted({os.path.realpath(d) for d in dirs})
+            os.write(fd, b"0")
+        finally:
+            os.close(fd)
 
 
 def die_with_parent():

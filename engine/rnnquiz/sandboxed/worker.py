@@ -2,9 +2,11 @@
 
 Started (inside the sandbox when there is one) as::
 
-    python -I worker.py FD [--many]
+    python -I worker.py FD [--many] [--only numpy,...]
 
-(``--many``: the zygote will serve a whole class; see ``in_huge_pages``.)
+(``--many``: the zygote will serve a whole class; see ``in_huge_pages``.
+``--only``: it imports those packages and not torch, for the questions that
+may use only them; their submissions find no other package installed.)
 
 FD is a Unix socket to the grader.  The process imports NumPy and torch once
 (the "zygote") and then, for every submission, receives a fresh socket over
@@ -92,43 +94,6 @@ def describe_error(exc: BaseException, filename_prefix: str = "<cell") -> dict:
             "trace": "".join(lines)[-1500:]}
 
 
-class Watch:
-    """Which of some packages a call runs code of (``numpy_rnn`` must not compute
-    with torch).  A profile hook sees every Python and C function called; a
-    call that removes the hook counts as using them all."""
-
-    def __init__(self, packages: list):
-        self.packages = tuple(packages)
-        self.used: list = []
-
-    def _of(self, module) -> str | None:
-        module = module or ""
-        return next((p for p in self.packages if module == p or module.startswith(p + ".")), None)
-
-    def hook(self, frame, event, arg):
-        found = None
-        if event == "call":
-            found = self._of(frame.f_globals.get("__name__"))
-        elif event == "c_call":
-            owner = getattr(arg, "__self__", None)
-            found = self._of(getattr(arg, "__module__", None)) or \
-                self._of(getattr(type(owner), "__module__", None) if owner is not None else None)
-        if found and found not in self.used:
-            self.used.append(found)
-
-    def run(self, fn, args, kwargs):
-        if not self.packages:
-            return fn(*args, **kwargs)
-        hook = self.hook  # one bound method: each attribute access makes a new one
-        sys.setprofile(hook)
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            if sys.getprofile() is not hook:  # removed by the student's code
-                self.used = sorted(set(self.used) | set(self.packages))
-            sys.setprofile(None)
-
-
 class Child:
     """Serves one submission over one socket."""
 
@@ -209,12 +174,11 @@ class Child:
             return {"error": {"type": "TypeError", "message": f"{name} is not a function", "trace": ""}}
         args = [self.to_student(a) for a in wire.decode(msg.get("args", []))]
         kwargs = {k: self.to_student(v) for k, v in wire.decode(msg.get("kwargs", {"__dict__": []})).items()}
-        watch = Watch([str(m) for m in msg.get("watch") or []])
-        result = self._run(lambda: watch.run(fn, args, kwargs))
+        result = self._run(lambda: fn(*args, **kwargs))
         if "error" in result:
             return result
-        reply = {"value": self.encode_result(result["value"]), "used": watch.used}
-        if msg.get("return_modules"):
+        reply = {"value": self.encode_result(result["value"])}
+        if msg.get("return_modules") and self.torch is not None:
             reply["modules"] = [self.encode_result(self.module_state(a))
                                 for a in args if isinstance(a, self.torch.nn.Module)]
         return reply
@@ -241,12 +205,12 @@ class Child:
         """Inputs arrive as data; give the student the types the stub documents."""
         torch = self.torch
         if isinstance(value, wire.Array):
-            if value.origin == "torch":
+            if value.origin == "torch" and torch is not None:  # a NumPy-only worker gets arrays
                 return torch.from_numpy(value.value)
             return value.value
         if isinstance(value, wire.Module):
             # a torch.nn module the grader describes: class name, constructor sizes, state
-            cls = getattr(torch.nn, value.kind, None)
+            cls = getattr(torch.nn, value.kind, None) if torch is not None else None
             if not (isinstance(cls, type) and issubclass(cls, torch.nn.Module)):
                 raise ValueError(f"not a torch.nn module: {value.kind}")
             module = cls(**value.sizes)
@@ -272,17 +236,17 @@ def limit_resources(limits: dict):
             pass
 
 
-def confine_submission(request: dict, uid, confined: bool):
+def confine_submission(request: dict, uid, confined: bool, cgroups=()):
     """Make this process (the submission's first: PID 1 of its own PID
     namespace when ``confined``) what the submission runs in.  Raises when a
     step fails: no student code runs in a half-confined process."""
+    confine.join_cgroups(cgroups)  # first: everything it starts is born inside
     os.setsid()  # own process group: without namespaces, the zygote kills it as a whole
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     confine.die_with_parent()
     if confined:
         confine.unshare_namespaces(network=bool(request.get("own_network")))
-        confine.private_mounts(request.get("hide") or (), confine.python_dirs(),
-                               request.get("tmp_bytes") or 64 * 1024**2)
+        confine.enter_view(request.get("view") or {}, request.get("tmp_bytes") or 64 * 1024**2)
     try:
         os.chdir("/tmp")
     except OSError:
@@ -299,16 +263,25 @@ def confine_submission(request: dict, uid, confined: bool):
         confine.install_seccomp()
 
 
-def serve_submission(sock, request, torch, uid, confined: bool):
+def serve_submission(sock, request, torch, uid, confined: bool, cgroups=()):
     """Confine this process, then answer the grader's calls until it says bye."""
     try:
-        confine_submission(request, uid, confined)
+        confine_submission(request, uid, confined, cgroups)
         Child(sock, torch).serve()
     finally:
         os._exit(0)
 
 
 PERIOD = 0.05  # seconds between two looks at the submissions' memory
+MAX_FDS = 8    # a submission's socket and its control groups
+
+
+def _close_all(fds):
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
 
 
 @dataclass
@@ -364,7 +337,7 @@ class Zygote:
 
     def handle(self):
         try:
-            msg, fds, _flags, _addr = socket.recv_fds(self.control, 1 << 16, 4)
+            msg, fds, _flags, _addr = socket.recv_fds(self.control, 1 << 16, MAX_FDS)
         except OSError:
             os._exit(0)
         if not msg:  # the grader closed the pool: no interpreter shutdown to wait for
@@ -375,13 +348,14 @@ class Zygote:
             request = {}
         if request.get("op") == wire.Op.KILL:
             self.kill(next((pid for pid, sub in self.live.items() if sub.number == request.get("submission")), None))
-        elif request.get("op") == wire.Op.FORK and len(fds) == 1:
-            self.fork(request, fds[0])
-            fds = fds[1:]
+        elif request.get("op") == wire.Op.FORK and fds:
+            # the submission's socket, then the control groups it joins (see cgroups.py)
+            self.fork(request, fds[0], fds[1:])
+            fds = []
         for extra in fds:
             os.close(extra)
 
-    def fork(self, request: dict, fd: int):
+    def fork(self, request: dict, fd: int, cgroups: list):
         sock = socket.socket(fileno=fd)
         uid = confine.new_uid() if request.get("drop_privileges") else None
         confined = bool(request.get("confine")) and self.confined
@@ -389,6 +363,7 @@ class Zygote:
             pid = confine.fork_into_new_pid_namespace(self.own_pid_ns) if confined else os.fork()
         except OSError:  # no process could be made now: the grader sees the socket close and asks again
             sock.close()
+            _close_all(cgroups)
             return
         if pid == 0:
             # nothing of the zygote's stays open here: its control socket and its
@@ -396,7 +371,8 @@ class Zygote:
             self.control.close()
             if self.own_pid_ns >= 0:
                 os.close(self.own_pid_ns)
-            serve_submission(sock, request, self.torch, uid, confined)
+            serve_submission(sock, request, self.torch, uid, confined, cgroups)
+        _close_all(cgroups)
         budget = request.get("memory_budget") if confined and uid is not None else None
         self.forked += 1
         self.live[pid] = Submission(self.forked, uid, budget, confined)
@@ -532,13 +508,21 @@ def in_huge_pages() -> int:
     return done
 
 
-def zygote_main(fd: int, many: bool = False):
+def zygote_main(fd: int, many: bool = False, only: list | None = None):
+    """``only``: the packages this zygote imports (its submissions find no
+    other installed package: see ``confine.enter_view``); None: NumPy and torch."""
     control = socket.socket(fileno=fd)
-    import numpy  # noqa: F401  (warm for every child)
-    import torch
-    torch.set_num_threads(1)  # one core per submission; the pool runs several
+    import numpy  # noqa: F401  (warm for every child; the wire protocol needs it)
+    torch = None
+    if only is None:
+        import torch
+        torch.set_num_threads(1)  # one core per submission; the pool runs several
+    else:
+        for name in only:
+            __import__(name)
     zygote = Zygote(control, torch)
-    warm_up(torch)
+    if torch is not None:
+        warm_up(torch)
     # what is loaded now is shared with every child; a collection in a child
     # would otherwise write to every object's header and copy the whole heap
     gc.freeze()
@@ -552,4 +536,6 @@ def zygote_main(fd: int, many: bool = False):
 
 
 if __name__ == "__main__":
-    zygote_main(int(sys.argv[1]), many="--many" in sys.argv[2:])
+    options = sys.argv[2:]
+    zygote_main(int(sys.argv[1]), many="--many" in options,
+                only=[p for p in options[options.index("--only") + 1].split(",") if p] if "--only" in options else None)
