@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import shutil
 import socket
 import string
 import threading
@@ -13,6 +14,7 @@ import pytest
 from rnnquiz.messages import ECHO_LIMIT, LANGS, MESSAGES, clip, text
 from rnnquiz.results import Check, QuestionResult, Results, to_csv
 from rnnquiz.sandboxed import wire
+from support import assignment, copy_course
 
 # --- wire ---------------------------------------------------------------------------
 
@@ -290,16 +292,36 @@ def test_autograde_refuses_an_ordinary_assignment_before_any_sandbox_starts(tmp_
     import nbformat
 
     from rnnquiz import autograde, pool
+    copy_course(tmp_path, [])  # a course: its configuration and content, no gradebook yet
+    shutil.copytree(assignment("rnn_from_scratch").folder, tmp_path / "autograders" / "rnn_from_scratch")
     source = tmp_path / "source" / "hw0"
     source.mkdir(parents=True)
     nbformat.write(nbformat.v4.new_notebook(), source / "hw0.ipynb")
+    (tmp_path / "gradebook.db").write_bytes(b"")
+    before = sorted(p.name for p in tmp_path.iterdir())
 
     def no_launch(self):
         raise AssertionError("a zygote was launched for an assignment that is not ours")
     monkeypatch.setattr(pool.Pool, "launch", no_launch)
     with pytest.raises(autograde.AutogradeError, match="'hw0' is not an rnnquiz assignment"):
         autograde.autograde("hw0", course_root=tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["source"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize("made", ["empty", "content_only", "no_gradebook"])
+def test_autograde_outside_a_course_says_so_and_makes_nothing(tmp_path, made):
+    """Outside a course (or before nbgrader made its gradebook) `rnnquiz
+    autograde` says what is missing and creates nothing: no gradebook.db, no reports/."""
+    from rnnquiz import autograde
+    if made != "empty":
+        shutil.copytree(assignment("rnn_from_scratch").folder, tmp_path / "autograders" / "rnn_from_scratch")
+    if made == "no_gradebook":
+        copy_course(tmp_path, [])
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    expected = "no gradebook yet" if made == "no_gradebook" else "not an nbgrader course"
+    with pytest.raises(autograde.AutogradeError, match=expected):
+        autograde.autograde("rnn_from_scratch", course_root=tmp_path)
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 
 
 @pytest.mark.parametrize("error", ["", "the notebook could not be read"])

@@ -171,7 +171,7 @@ def sanitize(path: str, student: str, assignment_id: str, assignment, db_url: st
     from .preprocessors import clean_notebook, steps_with
     raw = read_bytes(path)  # no symbolic links, bounded size
     try:
-        nb = nbformat.from_dict(clean_notebook(json.loads(raw.decode("utf-8"))))
+        nb = nbformat.from_dict(clean_notebook(json.loads(raw.decode("utf-8")), path))
     except (UnicodeDecodeError, ValueError, RecursionError, TypeError, AttributeError):
         raise NotebookError(path, "is not a readable notebook; the student should save it in Jupyter "
                                   "and submit again.") from None
@@ -189,11 +189,15 @@ def _plain(nb):
 
 # --- the parent ------------------------------------------------------------------
 
-def discover(course_root: Path, assignment_id: str, student_glob: str, expected: dict) -> tuple:
+def discover(course_root: Path, assignment_id: str, student_glob: str, expected: dict,
+             submitted: Path | None = None) -> tuple:
     """[(student, notebook path, Assignment)] to grade, and per-student errors
-    for missing notebooks; ``expected``: notebook name -> our Assignment."""
+    for missing notebooks and refused folders (a symbolic link or a special
+    file anywhere in one: nothing of it is opened); ``expected``: notebook
+    name -> our Assignment."""
+    from .notebook import NotebookError, submission_files
     items, missing = [], []
-    submitted = course_root / "submitted"
+    submitted = submitted or course_root / "submitted"
     for student_dir in sorted(submitted.glob("*")):
         folder = student_dir / assignment_id
         if not fnmatch.fnmatch(student_dir.name, student_glob) or not (folder.is_dir() or folder.is_symlink()):
@@ -202,9 +206,14 @@ def discover(course_root: Path, assignment_id: str, student_glob: str, expected:
             missing += [Outcome(student_dir.name, name, error=f"{folder}: is a symbolic link; rnnquiz never "
                                 "follows links in submissions (nothing graded).") for name in expected]
             continue
+        try:
+            files = set(submission_files(folder))
+        except NotebookError as exc:
+            missing += [Outcome(student_dir.name, name, error=str(exc)) for name in expected]
+            continue
         for name, assignment in expected.items():
             path = folder / f"{name}.ipynb"
-            if path.exists() or path.is_symlink():
+            if f"{name}.ipynb" in files:
                 items.append((student_dir.name, str(path), assignment))
             else:
                 missing.append(Outcome(student_dir.name, name, error=f"{path}: missing; the student "
@@ -215,12 +224,28 @@ def discover(course_root: Path, assignment_id: str, student_glob: str, expected:
 def autograde(assignment_id: str, course_root: Path | None = None, student_glob: str = "*",
               jobs: int | None = None, db_url: str | None = None, limits=None,
               progress=None, sandbox=None) -> Summary:
+    from .course import CourseConfigError, course_directory, is_course, sqlite_file
     from .pool import Pool
     from .sandbox import Limits, SandboxConfig, warn_if_unsandboxed
     start = time.monotonic()
     course_root = Path(course_root or Path.cwd()).resolve()
     limits = limits or Limits()
     catalog = content.course_catalog(course_root)
+    # nothing is made before the course is known to be one (no gradebook in an empty folder)
+    if not catalog.assignments or not is_course(course_root):
+        raise AutogradeError(f"{course_root}: not an nbgrader course with rnnquiz's assignments (no "
+                             f"{content.CONTENT_DIR}/*/{content.MANIFEST} and nbgrader_config.py here); run this "
+                             "from the course folder, or add rnnquiz to a course with `rnnquiz init COURSE_DIR`. "
+                             "Nothing was changed.")
+    try:
+        coursedir = course_directory(course_root)
+    except CourseConfigError as exc:
+        raise AutogradeError(str(exc)) from None
+    db_url = db_url or coursedir.db_url
+    database = sqlite_file(db_url)
+    if database is not None and not database.is_file():
+        raise AutogradeError(f"{database}: no gradebook yet; run `nbgrader generate_assignment {assignment_id}` "
+                             "in the course first. Nothing was changed.")
     _refuse_if_not_ours(course_root, assignment_id, catalog)  # before any sandbox starts
     warn_if_unsandboxed(sandbox)
     sandbox = sandbox or SandboxConfig()
@@ -232,7 +257,7 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
     try:
         with _collector_paused():
             return _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits,
-                              progress, sandbox, pool, start)
+                              progress, sandbox, pool, start, coursedir)
     finally:
         pool.close()  # the zygote exits once the grading processes have closed their copies too
 
@@ -285,9 +310,8 @@ def not_ours(assignment_id: str, names: list, catalog) -> str:
 
 
 def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits, progress, sandbox, pool,
-               start) -> Summary:
+               start, coursedir) -> Summary:
     from nbgrader.api import Gradebook, MissingEntry
-    db_url = db_url or f"sqlite:///{course_root / 'gradebook.db'}"
     jobs = max(1, jobs or os.cpu_count() or 1)
     try:
         with Gradebook(db_url) as gb:
@@ -303,7 +327,8 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
         others = [n for n, a in expected.items() if a is None]
         raise AutogradeError(f"{assignment_id!r} mixes rnnquiz notebooks with others ({', '.join(others)}); "
                              f"grade it with `nbgrader autograde {assignment_id}`. Nothing was changed.")
-    items, missing = discover(course_root, assignment_id, student_glob, expected)
+    items, missing = discover(course_root, assignment_id, student_glob, expected,
+                              Path(coursedir.root) / coursedir.submitted_directory)
     summary = Summary(assignment_id, list(missing))
     if not items and not missing:
         raise AutogradeError(f"no submissions under {course_root / 'submitted'}/{student_glob}/{assignment_id}/")
@@ -328,7 +353,7 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
         if progress:
             progress(done, len(items), time.monotonic() - start)
 
-    with GradebookWriter(course_root, assignment_id, db_url) as writer:
+    with GradebookWriter(course_root, assignment_id, db_url, coursedir) as writer:
         writer.write(missing)
         reports.add(missing)
         broken = []

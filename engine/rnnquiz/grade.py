@@ -22,6 +22,7 @@ QUIET_PLUGINS = [arg for name in ("cacheprovider", "logging", "warnings", "fault
                                    "junitxml", "pastebin", "stepwise", "unraisableexception",
                                    "threadexception", "rnnquiz")
                  for arg in ("-p", f"no:{name}")]
+MAX_NOTES = 20  # cell errors listed per submission
 # the graders' own pytest configuration (markers), never the course's
 GRADERS_INI = Path(__file__).resolve().parent / "graders.ini"
 
@@ -169,4 +170,6 @@ def assemble(sub: notebook.Submission, student: str, job: Job, public_only: bool
             message = (outcome.error.get("message") or "").strip().splitlines()
             res.notes.append(text(key, lang, index=outcome.index + 1, grade_id=gid,
                                   type=outcome.error["type"], message=message[-1] if message else ""))
+    if len(res.notes) > MAX_NOTES:  # a notebook of many failing cells: what we write stays small
+        res.notes[MAX_NOTES:] = [text("more_notes", lang, count=len(res.notes) - MAX_NOTES)]
     return res

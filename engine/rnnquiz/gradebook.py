@@ -11,7 +11,9 @@ and a batch's new submissions inserted together, table by table.
 """
 from __future__ import annotations
 
+import fnmatch
 import json
+import os
 import shutil
 import types
 import warnings
@@ -25,8 +27,14 @@ from .messages import clip
 class GradebookWriter:
     """One gradebook session for a whole ``rnnquiz autograde`` run."""
 
-    def __init__(self, course_root: Path, assignment_id: str, db_url: str):
+    def __init__(self, course_root: Path, assignment_id: str, db_url: str, coursedir=None):
         self.course_root, self.assignment_id, self.db_url = course_root, assignment_id, db_url
+        root = Path(coursedir.root) if coursedir else course_root
+        self.submitted = root / (coursedir.submitted_directory if coursedir else "submitted")
+        self.autograded = root / (coursedir.autograded_directory if coursedir else "autograded")
+        self.source = root / (coursedir.source_directory if coursedir else "source") / assignment_id
+        self.ignore = list(coursedir.ignore) if coursedir else [".ipynb_checkpoints", "*.pyc", "__pycache__",
+                                                                "feedback"]
         self.written: set = set()  # students whose autograded folder this run has started afresh
 
     def __enter__(self):
@@ -126,27 +134,64 @@ class GradebookWriter:
             o.autograded = None
             o.error = o.error or f"{student}: could not be written to the gradebook ({type(exc).__name__}: " \
                                  f"{clip(exc)})"
-        for folder in (dest, dest.parent):  # only when nothing else is left in it
-            try:
-                if not [p for p in folder.iterdir() if p.name != "timestamp.txt"]:
-                    shutil.rmtree(folder)
-            except OSError:
-                pass
+        self._drop_if_no_notebook(student)
+
+    def _drop_if_no_notebook(self, student: str):
+        """No autograded folder without a graded notebook in it (as nbgrader
+        removes the folder of a submission it could not grade)."""
+        dest = self._dest(student)
+        try:
+            if dest.is_dir() and not any(dest.glob("*.ipynb")):
+                shutil.rmtree(dest)
+                if not any(dest.parent.iterdir()):
+                    dest.parent.rmdir()
+        except OSError:
+            pass
 
     def _dest(self, student: str) -> Path:
-        return self.course_root / "autograded" / student / self.assignment_id
+        return self.autograded / student / self.assignment_id
+
+    def _start_folder(self, student: str):
+        """The student's autograded folder afresh, holding what nbgrader's
+        autograde puts there before the notebooks: every file of their
+        submission but the notebooks and what the course ignores
+        (``timestamp.txt`` and ``submission_secret.txt`` among them, which
+        ``release_feedback`` needs), then the instructor's own files of the
+        assignment over them.  Only regular files, never through a link
+        (``autograde.discover`` refused any submission holding one)."""
+        from .notebook import NotebookError, submission_files
+        dest = self._dest(student)
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir(parents=True, exist_ok=True)
+        src = self.submitted / student / self.assignment_id
+        try:
+            files = [(src, f) for f in submission_files(src)]
+        except NotebookError:
+            files = []  # refused already (an error line of theirs); nothing of it is copied
+        try:
+            files += [(self.source, f) for f in submission_files(self.source)]
+        except NotebookError:
+            pass
+        for folder, rel in files:
+            if rel.endswith(".ipynb") or self._ignored(rel):
+                continue
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.unlink(missing_ok=True)
+            _copy_regular(folder / rel, target)
+
+    def _ignored(self, rel: str) -> bool:
+        parts = Path(rel).parts
+        return any(fnmatch.fnmatch(part, pattern) for part in parts for pattern in self.ignore)
 
     def _write_student(self, student: str, outcomes: list):
         from nbgrader import utils
-        src = self.course_root / "submitted" / student / self.assignment_id
+        src = self.submitted / student / self.assignment_id
         dest = self._dest(student)
         if student not in self.written:  # as nbgrader does, the folder of an earlier run goes
-            shutil.rmtree(dest, ignore_errors=True)
+            self._start_folder(student)
             self.written.add(student)
-        dest.mkdir(parents=True, exist_ok=True)
         timestamp = read_timestamp(src / "timestamp.txt")
-        if timestamp is not None:
-            (dest / "timestamp.txt").write_text(str(timestamp) + "\n")
         submission = self._submission(student, timestamp)
         notebooks = {nb.notebook.name: nb for nb in submission.notebooks}
         for o in outcomes:
@@ -169,6 +214,7 @@ class GradebookWriter:
                 if gid in comments:
                     unchanged = meta.get("checksum") == utils.compute_checksum(_node(cell))
                     comments[gid].auto_comment = "No response." if unchanged and not meta.get("task") else None
+        self._drop_if_no_notebook(student)
 
     def _submission(self, student_id: str, timestamp):
         """The student's submission of this assignment: the one already there
@@ -222,6 +268,17 @@ class _Notebook:
 @dataclass
 class _Submission:
     notebooks: list
+
+
+def _copy_regular(src: Path, target: Path):
+    """Copy one regular file, never through a link and never blocking on a pipe."""
+    import stat
+    fd = os.open(src, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return
+        with open(target, "wb") as out:
+            shutil.copyfileobj(f, out)
 
 
 def read_timestamp(path: Path):

@@ -101,6 +101,9 @@ MESSAGES = {
     "cell_lost": (
         "a célula {index}{grade_id} travou ou encerrou o processo ({type}) e foi pulada.",
         "cell {index}{grade_id} hung or ended the process ({type}) and was skipped."),
+    "more_notes": (
+        "e mais {count} células com erro.",
+        "and {count} more cells with errors."),
     "hidden_remain": (
         "Estas são só as verificações públicas. Na correção, testes ocultos usam outras entradas (sorteadas para cada aluno) e valem a nota.",
         "These are the public checks only. At grading time, hidden tests use other inputs (drawn for each student) and decide the grade."),

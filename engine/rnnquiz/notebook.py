@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,21 +27,72 @@ class Submission:
 
 
 MAX_BYTES = 8 * 1024 * 1024  # a notebook without outputs is tens of KB; with outputs, a few MB
+MAX_CELLS = 1000  # the assignments' notebooks have tens
+MAX_READ = 256 * 1024 * 1024  # what nbgrader's own reading may take of any course's notebook
 
 
 def check_file(path, max_bytes: int = MAX_BYTES) -> None:
     """Refuse, with a message for the student, what rnnquiz never reads:
-    a symbolic link, a folder, a file above ``max_bytes``."""
+    a symbolic link, a folder, a special file (a FIFO would block the reader
+    for ever), a file above ``max_bytes``.  Decided on ``lstat``: nothing is opened."""
     path = Path(path)
-    if path.is_symlink():
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        raise NotebookError(path, "no such file; give the path of a submitted .ipynb notebook.") from None
+    except OSError as exc:
+        raise NotebookError(path, f"cannot be read ({exc.strerror}).") from None
+    if stat.S_ISLNK(st.st_mode):
         raise NotebookError(path, "is a symbolic link; rnnquiz never follows links in submissions. "
                                   "Submit the notebook file itself.")
-    if not path.exists():
-        raise NotebookError(path, "no such file; give the path of a submitted .ipynb notebook.")
-    if path.is_dir():
+    if stat.S_ISDIR(st.st_mode):
         raise NotebookError(path, "is a folder; give the path of a .ipynb notebook inside it.")
-    if path.stat().st_size > max_bytes:
+    if not stat.S_ISREG(st.st_mode):
+        raise NotebookError(path, f"is {special_kind(st.st_mode)}, not a file; rnnquiz never opens special "
+                                  "files in submissions. Submit the notebook file itself.")
+    if st.st_size > max_bytes:
         raise NotebookError(path, _too_large(max_bytes))
+
+
+def special_kind(mode: int) -> str:
+    return ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
+
+
+MAX_FILES = 1000  # files in one submitted folder (an assignment has a few)
+
+
+def submission_files(folder, max_files: int = MAX_FILES) -> list:
+    """The files of a student's submitted folder (paths relative to it), walked
+    without following anything: a symbolic link or a special file anywhere
+    in it refuses the whole submission (copying it would follow the link or
+    block on the pipe), as do more than ``max_files`` entries."""
+    folder = Path(folder)
+    found, todo = [], [folder]
+    while todo:
+        current = todo.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError as exc:
+            raise NotebookError(current, f"cannot be read ({exc.strerror}); nothing of this submission "
+                                         "was graded.") from None
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink():
+                raise NotebookError(path, "is a symbolic link; rnnquiz never follows links in submissions "
+                                          "(nothing of this submission was graded).")
+            mode = entry.stat(follow_symlinks=False).st_mode
+            if stat.S_ISDIR(mode):
+                todo.append(path)
+            elif stat.S_ISREG(mode):
+                found.append(str(path.relative_to(folder)))
+            else:
+                raise NotebookError(path, f"is {special_kind(mode)}; rnnquiz never opens special files in "
+                                          "submissions (nothing of this submission was graded).")
+            if len(found) + len(todo) > max_files:
+                raise NotebookError(folder, f"holds more than {max_files} files; nothing of this submission "
+                                            "was graded.")
+    return sorted(found)
 
 
 def _too_large(max_bytes: int) -> str:
@@ -53,10 +105,13 @@ def read_bytes(path, max_bytes: int = MAX_BYTES) -> bytes:
     path = Path(path)
     check_file(path, max_bytes)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        # O_NONBLOCK: a file swapped for a FIFO after the check cannot block the open
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as exc:
         raise NotebookError(path, f"cannot be read ({exc.strerror}).") from None
     with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotebookError(path, "is not a file; submit the notebook file itself.")
         raw = f.read(max_bytes + 1)
     if len(raw) > max_bytes:
         raise NotebookError(path, _too_large(max_bytes))

@@ -39,6 +39,13 @@ RULES = [
 ]
 
 
+# Settings of nbgrader's own classes, each kept when the course set it itself.
+SETTINGS = [
+    # submitted notebooks read as regular files only, never through a link (exporter.py)
+    ("Autograde", "exporter_class", "rnnquiz.exporter.SubmissionExporter"),
+]
+
+
 def _name(step) -> str:
     """A step's dotted name, as configs write it (``nbgrader.preprocessors.ClearOutput``)."""
     if isinstance(step, str):
@@ -86,6 +93,9 @@ def apply(c) -> None:
         if hasattr(current, "get_value"):  # the course's `.append(...)` or `.prepend(...)`
             current = current.get_value(_default(converter, trait))
         section[trait] = merged(current, ours, replaces, before)
+    for section, trait, value in SETTINGS:
+        if trait not in c[section]:
+            c[section][trait] = value
 
 
 def load(names: list) -> list:

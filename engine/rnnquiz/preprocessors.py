@@ -202,20 +202,27 @@ class DropUntrusted(NbGraderPreprocessor):
         if assignment_of(self, resources) is None:
             return nb, resources  # another assignment: as stock nbgrader leaves it
         meta = resources.get("metadata") or {}
-        if meta.get("path") and meta.get("name"):
-            path = Path(meta["path"]) / f"{meta['name']}.ipynb"
-            try:
+        path = Path(meta.get("path") or ".") / f"{meta.get('name') or 'notebook'}.ipynb"
+        try:
+            if meta.get("path") and meta.get("name"):
                 notebook.check_file(path, self.max_bytes)
-            except notebook.NotebookError as exc:
-                raise SubmissionRejected(str(exc)) from None
-        return from_dict(clean_notebook(nb)), resources
+            return from_dict(clean_notebook(nb, path)), resources
+        except notebook.NotebookError as exc:
+            raise SubmissionRejected(str(exc)) from None
 
 
-def clean_notebook(nb) -> dict:
-    """The notebook reduced to cells with text sources and known nbgrader metadata."""
+def clean_notebook(nb, path="notebook") -> dict:
+    """The notebook reduced to cells with text sources and known nbgrader
+    metadata; more than ``notebook.MAX_CELLS`` cells is refused (what we write
+    back, and nbgrader's feedback page, grow with every cell)."""
     kernelspec = nb.get("metadata", {}).get("kernelspec") if isinstance(nb.get("metadata"), dict) else None
     cells = []
-    for cell in nb.get("cells", []) if isinstance(nb.get("cells"), list) else []:
+    given = nb.get("cells", []) if isinstance(nb.get("cells"), list) else []
+    if len(given) > notebook.MAX_CELLS:
+        raise notebook.NotebookError(path, f"has {len(given)} cells, more than the {notebook.MAX_CELLS} rnnquiz "
+                                           "grades; submit the notebook you were given, with your answers in "
+                                           "its cells.")
+    for cell in given:
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
             continue
         out = {"cell_type": cell["cell_type"], "metadata": {}, "source": notebook.cell_source(cell)}
