@@ -16,6 +16,7 @@ REPAIR_CELLS = "rnnquiz.preprocessors.RepairCells"
 GRADE_ISOLATED = "rnnquiz.preprocessors.GradeIsolated"
 CLEAR_HIDDEN = "rnnquiz.preprocessors.ClearHiddenTests"
 CLEAR_SOLUTIONS = "rnnquiz.preprocessors.ClearSolutions"
+CHECKED_COLLECT = "rnnquiz.exchange.CheckedCollect"
 
 # Sanitizing a submission: untrusted content dropped first, tampered cells repaired.
 SANITIZE = [
@@ -79,13 +80,16 @@ def merged(steps: list, ours: str, replaces: str | None, before) -> list:
 
 
 def apply(c) -> None:
-    """Put rnnquiz's steps into an nbgrader configuration object, keeping the course's own."""
+    """Put rnnquiz's steps into an nbgrader configuration object, keeping the
+    course's own; collect becomes ``rnnquiz.exchange.CheckedCollect``."""
     for converter, trait, ours, replaces, before in RULES:
         section = c[converter]
         current = section[trait] if trait in section else _default(converter, trait)
         if hasattr(current, "get_value"):  # the course's `.append(...)` or `.prepend(...)`
             current = current.get_value(_default(converter, trait))
         section[trait] = merged(current, ours, replaces, before)
+    if "collect" not in c.ExchangeFactory:  # a course's own collect class stays
+        c.ExchangeFactory.collect = CHECKED_COLLECT
 
 
 def load(names: list) -> list:
