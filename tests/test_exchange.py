@@ -87,7 +87,7 @@ class World:
         """An inbound folder made without nbgrader: ``script`` runs in it (as ``owner``; None: as root)."""
         path = self.inbound / folder
         full = f'mkdir "$1"; cd "$1"; printf %s "$2" > timestamp.txt; {script}'
-        stamp = folder.split("+")[2]
+        stamp = folder.split("+")[-2]
         if owner is None:
             subprocess.run(["sh", "-ec", full, "sh", str(path), stamp], check=True)
         else:
@@ -121,6 +121,9 @@ def world():
         w.solo_link = w.by_hand(None, f"{SOLO_LINK}+{AID}+{ts(0)}+x", f'ln -s "{source}" {AID}.ipynb')
         # two sparse files of 60 MB: 120 MB past the 100 MB bound, each under nbgrader's per-file limit
         w.solo_big = w.by_hand(None, f"{SOLO_BIG}+{AID}+{ts(0)}+x", "truncate -s 60M a.bin b.bin")
+        # names stock collect stops at (no timestamp: a crash) or takes as a path (no id: submitted/<aid>)
+        w.no_time = w.by_hand(None, f"{SOLO_LINK}+{AID}+teatime+x", "")
+        w.no_id = w.by_hand(None, f"+{AID}+{ts(0)}+x", "")
         if not accounts_unavailable():
             prefix = "rq" + secrets.token_hex(3)
             names = {role: f"{prefix}{role}" for role in ("a", "b", "c")}
@@ -148,7 +151,7 @@ def world():
             w.sh_as(a, 'ln -s "$1" "$2"', str(source.parent), str(w.dir_link))
             # c's only submission: a link to the instructor's solution notebook
             w.c_link = w.by_hand(c, f"{c}+{AID}+{ts(0)}+x", f'ln -s "{source}" {AID}.ipynb')
-        # one collect for everyone; a FIFO read the stock way would hang it: the timeout says so
+        # one collect for everyone; the timeout guards against a hang (a FIFO opened to read waits for a writer)
         w.collect = subprocess.run(
             [sys.executable, "-m", "nbgrader", "collect", AID, f"--course={COURSE}",
              f"--Exchange.root={w.cycle.exchange}"],
@@ -176,6 +179,7 @@ def refusal(world, folder: Path) -> str:
 
 def test_collect_runs_and_uses_rnnquiz_collect(world):
     assert world.collect.returncode == 0, world.log
+    assert "collect refused" in world.log           # CheckedCollect's, set by the course's rnnquiz block
     assert "Traceback" not in world.log
     assert "cheating attempt" not in world.log
 
@@ -232,3 +236,6 @@ def test_the_single_user_exchange_still_collects(world):
     assert not world.submitted(SOLO_LINK).exists()
     assert "more than 100000000 bytes" in refusal(world, world.solo_big)
     assert not world.submitted(SOLO_BIG).exists()
+    assert "no timestamp nbgrader can read" in refusal(world, world.no_time)
+    assert "not a name" in refusal(world, world.no_id)
+    assert not (world.cycle.course / "submitted" / AID).exists()
