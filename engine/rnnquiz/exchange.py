@@ -6,6 +6,11 @@ folder with ``shutil.copytree``, which follows symbolic links: one student
 could replace a classmate's submission with a folder named for them, or hand
 in the course's source notebook (or ``/dev/zero``) through a link.
 ``rnnquiz.pipelines.apply`` makes ``CheckedCollect`` the course's collect.
+Ownership is all it can go by: where students share one uid (JupyterHub with
+one ``jovyan`` user for all, the id taken from ``JUPYTERHUB_USER``), nothing
+tells them apart, so what that uid owns is taken when collect runs as it and
+one student can still submit as another (links, special files and sizes are
+still refused); only an exchange that knows who submits can do better.
 """
 from __future__ import annotations
 
@@ -76,18 +81,16 @@ class CheckedCollect(ExchangeCollect):
     """``nbgrader collect`` that takes an inbound folder only when it and
     everything in it belong to the student its name gives: to that account
     when the id is an account on this machine, else (a single-user exchange: a
-    laptop, the tests) to the user running collect; anything else is refused.
-    It never follows a symbolic link (entries are checked with lstat and
-    opened with O_NOFOLLOW, relative to their open folder), refuses FIFOs,
-    sockets and devices, and bounds the bytes and entries copied. A refused
-    folder is one error line naming it, the student and why; that student's
-    newest acceptable submission is collected instead, saying so (nothing,
-    saying so, when none is), and every other student as usual. Where
-    students share one uid (JupyterHub with one ``jovyan`` user for all, the
-    id taken from ``JUPYTERHUB_USER``), ownership cannot tell students apart:
-    submissions owned by that uid are taken when collect runs as it, so one
-    student can still submit as another; links, special files and sizes are
-    still refused. Only an exchange that knows who submits can do better."""
+    laptop, the tests) to the user running collect; anything else is refused,
+    including a folder an instructor made for a student account (copy it into
+    ``submitted/`` instead) and one a classmate added a file to (nbgrader
+    makes inbound folders writable by all). It never follows a symbolic link
+    (entries are checked with lstat and opened with O_NOFOLLOW relative to
+    their open folder), refuses FIFOs, sockets and devices, and bounds the
+    bytes and entries copied. Each refused folder is one error line naming it,
+    the student and why; that student's newest acceptable submission is
+    collected instead, with a warning saying which (an error line when none
+    is left), and every other student as usual."""
 
     max_bytes = Integer(
         100_000_000,
@@ -220,7 +223,7 @@ class CheckedCollect(ExchangeCollect):
         try:
             fd = os.open(name, flags, dir_fd=dir_fd)
         except OSError as e:
-            raise Refused(f"{what} cannot be opened as it was listed ({e.strerror})") from e
+            raise Refused(f"{what} cannot be opened ({e.strerror})") from e
         now = os.fstat(fd)
         if (now.st_dev, now.st_ino, stat.S_IFMT(now.st_mode), now.st_uid) != (
                 st.st_dev, st.st_ino, stat.S_IFMT(st.st_mode), st.st_uid):
@@ -246,43 +249,47 @@ class CheckedCollect(ExchangeCollect):
     def walk_dir(self, fd: int, rel: str, owner: int, into: int | None, depth: int, counted: bool):
         """Check each entry of the open folder ``fd``; copy into ``into`` what nbgrader's rules keep.
         Checking only, everything is visited, and sizes count where ``counted`` (what would be copied)."""
+        with os.scandir(fd) as listing:  # one name at a time: a folder of millions is refused, never read whole
+            for entry in listing:
+                self.entries += 1
+                if self.entries > self.max_entries:
+                    raise Refused(f"it holds more than {self.max_entries} files and folders")
+                self.walk_entry(entry.name, fd, rel, owner, into, depth, counted)
+
+    def walk_entry(self, name: str, fd: int, rel: str, owner: int, into: int | None, depth: int, counted: bool):
+        what = f"{rel}/{name}" if rel else name
         file_mode, dir_mode = self.modes()
-        for name in sorted(os.listdir(fd)):
-            what = f"{rel}/{name}" if rel else name
-            self.entries += 1
-            if self.entries > self.max_entries:
-                raise Refused(f"it holds more than {self.max_entries} files and folders")
-            st = os.stat(name, dir_fd=fd, follow_symlinks=False)
-            self.check(st, what, owner)
-            keep = self.kept(name, st, what, into is not None)
-            if into is not None and not keep:
-                continue  # not copied; it was checked before collect chose this folder
-            if stat.S_ISDIR(st.st_mode):
-                if depth >= MAX_DEPTH:
-                    raise Refused(f"{what} is nested more than {MAX_DEPTH} folders deep")
-                sub = self.open_same(name, fd, st, what)
-                sub_into = None
-                try:
-                    if into is not None:
-                        ours(os.mkdir, name, dir_mode, dir_fd=into)
-                        sub_into = ours(os.open, name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
-                                        dir_fd=into)
-                        ours(os.fchmod, sub_into, dir_mode)
-                    self.walk_dir(sub, what, owner, sub_into, depth + 1, counted and keep)
-                finally:
-                    os.close(sub)
-                    if sub_into is not None:
-                        os.close(sub_into)
-                continue
-            src = self.open_same(name, fd, st, what)
+        st = os.stat(name, dir_fd=fd, follow_symlinks=False)
+        self.check(st, what, owner)
+        keep = self.kept(name, st, what, into is not None)
+        if into is not None and not keep:
+            return  # not copied; it was checked before collect chose this folder
+        if stat.S_ISDIR(st.st_mode):
+            if depth >= MAX_DEPTH:
+                raise Refused(f"{what} is nested more than {MAX_DEPTH} folders deep")
+            sub = self.open_same(name, fd, st, what)
+            sub_into = None
             try:
-                if into is None:
-                    self.size += st.st_size if counted and keep else 0
-                    self.bound()
-                else:
-                    self.copy_file(src, name, into, st, file_mode)
+                if into is not None:
+                    ours(os.mkdir, name, dir_mode, dir_fd=into)
+                    sub_into = ours(os.open, name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
+                                    dir_fd=into)
+                    ours(os.fchmod, sub_into, dir_mode)
+                self.walk_dir(sub, what, owner, sub_into, depth + 1, counted and keep)
             finally:
-                os.close(src)
+                os.close(sub)
+                if sub_into is not None:
+                    os.close(sub_into)
+            return
+        src = self.open_same(name, fd, st, what)
+        try:
+            if into is None:
+                self.size += st.st_size if counted and keep else 0
+                self.bound()
+            else:
+                self.copy_file(src, name, into, st, file_mode)
+        finally:
+            os.close(src)
 
     def bound(self):
         if self.size > self.limit():
