@@ -205,6 +205,13 @@ def test_our_pipelines_are_nbgrader_defaults_with_our_steps():
     ]
     assert "nbgrader.preprocessors.ClearSolutions" not in c.GenerateAssignment.preprocessors
     assert pipelines.CLEAR_SOLUTIONS in c.GenerateAssignment.preprocessors
+    # collect takes only folders that are the named student's, and follows no link
+    assert c.ExchangeFactory.collect == pipelines.CHECKED_COLLECT
+    from nbgrader.exchange import ExchangeFactory
+    from nbgrader.exchange.default import ExchangeCollect
+
+    from rnnquiz.exchange import CheckedCollect
+    assert ExchangeFactory(config=c).collect is CheckedCollect and issubclass(CheckedCollect, ExchangeCollect)
     before = json.dumps(c, default=str, sort_keys=True)
     pipelines.apply(c)                                  # twice: nothing more
     assert json.dumps(c, default=str, sort_keys=True) == before
@@ -219,12 +226,14 @@ def test_a_courses_own_steps_and_settings_stay():
                                            "nbgrader.preprocessors.SaveAutoGrades"]
     c.GenerateFeedback.preprocessors.append("mycourse.Watermark")   # a lazy `.append`
     c.ClearSolutions.code_stub = {"python": "# yours"}
+    c.ExchangeFactory.collect = "mycourse.exchange.Collect"
     pipelines.apply(c)
     assert c.Autograde.autograde_preprocessors == [pipelines.GRADE_ISOLATED, "mycourse.Plagiarism",
                                                    "nbgrader.preprocessors.SaveAutoGrades"]
     assert "mycourse.Watermark" in c.GenerateFeedback.preprocessors
     assert pipelines.CLEAR_HIDDEN in c.GenerateFeedback.preprocessors
     assert c.ClearSolutions.code_stub == {"python": "# yours"}
+    assert c.ExchangeFactory.collect == "mycourse.exchange.Collect"
 
 
 def test_the_demo_replaces_only_its_own_work_folder(tmp_path):

@@ -16,6 +16,7 @@ REPAIR_CELLS = "rnnquiz.preprocessors.RepairCells"
 GRADE_ISOLATED = "rnnquiz.preprocessors.GradeIsolated"
 CLEAR_HIDDEN = "rnnquiz.preprocessors.ClearHiddenTests"
 CLEAR_SOLUTIONS = "rnnquiz.preprocessors.ClearSolutions"
+CHECKED_COLLECT = "rnnquiz.exchange.CheckedCollect"
 
 # Sanitizing a submission: untrusted content dropped first, tampered cells repaired.
 SANITIZE = [
@@ -43,6 +44,8 @@ RULES = [
 SETTINGS = [
     # submitted notebooks read as regular files only, never through a link (exporter.py)
     ("Autograde", "exporter_class", "rnnquiz.exporter.SubmissionExporter"),
+    # a submission is collected only from its student, never through a link (exchange.py)
+    ("ExchangeFactory", "collect", CHECKED_COLLECT),
 ]
 
 
@@ -86,7 +89,8 @@ def merged(steps: list, ours: str, replaces: str | None, before) -> list:
 
 
 def apply(c) -> None:
-    """Put rnnquiz's steps into an nbgrader configuration object, keeping the course's own."""
+    """Put rnnquiz's steps into an nbgrader configuration object, keeping the
+    course's own; collect becomes ``rnnquiz.exchange.CheckedCollect``."""
     for converter, trait, ours, replaces, before in RULES:
         section = c[converter]
         current = section[trait] if trait in section else _default(converter, trait)
@@ -94,7 +98,7 @@ def apply(c) -> None:
             current = current.get_value(_default(converter, trait))
         section[trait] = merged(current, ours, replaces, before)
     for section, trait, value in SETTINGS:
-        if trait not in c[section]:
+        if trait not in c[section]:  # a course's own setting stays
             c[section][trait] = value
 
 
