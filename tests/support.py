@@ -2,7 +2,9 @@
 their solutions; temporary courses with the content copied in."""
 from __future__ import annotations
 
+import ast
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -67,3 +69,31 @@ def copy_course(course: Path, aids: list) -> Path:
             shutil.copytree(folder, target, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
     return course
+
+
+def plain(text: str) -> str:
+    """Text as searched for give-away phrases: lower case, no markdown marks, single spaces."""
+    return " ".join(re.sub(r"[`*$]", "", text).lower().split())
+
+
+def quiz_keys(base: str) -> dict:
+    """{quiz: (correct letter, {lang: give-away phrases})} from the hidden answer keys of ``base``."""
+    folder = CATALOG.bases()[base][0].folder / content.HIDDEN
+    keys = {}
+    for q in CATALOG.bases()[base][0].questions:
+        if q.kind != "quiz":
+            continue
+        source = (folder / f"test_{q.name}.py").read_text(encoding="utf-8")
+        letter = re.search(r'correct="([a-z])"', source)
+        phrases = next((ast.literal_eval(node.value) for node in ast.parse(source).body
+                        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "GIVEAWAYS"), {})
+        keys[q.name] = (letter.group(1) if letter else "", phrases)
+    return keys
+
+
+def quiz_choices(aid: str, quiz: str) -> dict:
+    """{letter: text} of a quiz's choices, from the markdown cell before its answer cell."""
+    cells = json.loads((ROOT / "source" / aid / f"{aid}.ipynb").read_text(encoding="utf-8"))["cells"]
+    i = next(i for i, c in enumerate(cells) if c["metadata"].get("nbgrader", {}).get("grade_id") == quiz)
+    markdown = "".join(cells[i - 1]["source"])
+    return dict(re.findall(r"^- ([a-z])\) (.+)$", markdown, re.M))

@@ -9,7 +9,12 @@ import pytest
 
 from rnnquiz import content, samples
 from rnnquiz.build import build
-from support import ASSIGNMENTS, BASES, CATALOG, ROOT, assignment
+from support import ASSIGNMENTS, BASES, CATALOG, ROOT, assignment, plain, quiz_keys
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 NOTEBOOKS = sorted((ROOT / "source").glob("*/*.ipynb")) + sorted((ROOT / "assignments").glob("*/*.ipynb")) \
     + sorted((ROOT / "solutions").glob("*/*.ipynb"))
@@ -143,6 +148,65 @@ def test_every_declared_mistake_has_both_texts_and_a_sample_that_names_it(base):
     graders = "".join(p.read_text() for d in a.grader_dirs for p in d.glob("*.py"))
     for key in a.mistakes:
         assert f'"{key}"' in graders, f"{key} is declared but no grader names it"
+
+
+def _public_files() -> list:
+    """What the student wheel carries of the content: every manifest and public check."""
+    folder = ROOT / content.CONTENT_DIR
+    return sorted(folder.glob(f"*/{content.MANIFEST}")) + sorted(folder.glob(f"*/{content.PUBLIC}/*.py"))
+
+
+def _manifest_mistakes(base: str) -> dict:
+    """The public texts: assignment.toml's own, without hidden/mistakes.toml's."""
+    path = ROOT / content.CONTENT_DIR / base / content.MANIFEST
+    return tomllib.loads(path.read_text(encoding="utf-8")).get("mistakes", {})
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_every_quiz_has_its_answer_key_and_give_away_phrases(base):
+    langs = set(CATALOG.bases()[base][0].languages)
+    for quiz, (letter, phrases) in quiz_keys(base).items():
+        assert letter, f"{quiz}: no correct= in its hidden answer key"
+        assert set(phrases) == langs, f"{quiz}: GIVEAWAYS needs phrases in {sorted(langs)}"
+        for lang, listed in phrases.items():
+            assert listed and all(isinstance(p, str) and plain(p) == p.lower() and p.strip() for p in listed), \
+                f"{quiz} ({lang}): phrases must be non-empty, single-spaced and without markdown marks"
+
+
+def test_no_public_text_gives_a_quiz_away():
+    """Mistake texts and public checks (docstrings, comments, messages) say what is wrong
+    in a function without stating the fact a quiz asks; the full explanations live in
+    hidden/mistakes.toml."""
+    phrases = [(base, quiz, phrase) for base in BASES for quiz, (_letter, by_lang) in quiz_keys(base).items()
+               for listed in by_lang.values() for phrase in listed]
+    found = []
+    for path in _public_files():
+        text = plain(path.read_text(encoding="utf-8"))
+        found += [(str(path.relative_to(ROOT)), quiz, phrase) for _base, quiz, phrase in phrases
+                  if plain(phrase) in text]
+    for base in BASES:  # the texts as parsed too (TOML escapes)
+        for key, texts in _manifest_mistakes(base).items():
+            for lang, t in texts.items():
+                found += [(f"{base} [mistakes.{key}] {lang}", quiz, phrase) for _b, quiz, phrase in phrases
+                          if plain(phrase) in plain(t)]
+    assert not found, "public texts that give a quiz away:\n" + "\n".join(map(str, sorted(set(found))))
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_hidden_mistake_texts_replace_declared_public_ones(base):
+    path = ROOT / content.CONTENT_DIR / base / content.HIDDEN_MISTAKES
+    if not path.exists():
+        pytest.skip(f"{base} has no {content.HIDDEN_MISTAKES}")
+    hidden = tomllib.loads(path.read_text(encoding="utf-8"))["mistakes"]
+    public = _manifest_mistakes(base)
+    langs = set(CATALOG.bases()[base][0].languages)
+    for key, texts in hidden.items():
+        assert key in public, f"{path.name}: [mistakes.{key}] is not declared in {content.MANIFEST}"
+        assert set(texts) == set(public[key]) == langs, key
+        for lang in langs:
+            assert texts[lang].strip() and texts[lang] != public[key][lang], (key, lang)
+            # graded on the instructor's side, the hidden text is the one shown
+            assert CATALOG.get(CATALOG.bases()[base][0].languages[lang]).mistake_text(key) == texts[lang]
 
 
 def _normalized(path):

@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 
 from rnnquiz import content, samples
-from support import ASSIGNMENTS, BASES, CATALOG, ROOT, sample
+from support import ASSIGNMENTS, BASES, CATALOG, ROOT, plain, quiz_choices, quiz_keys, sample
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 pytestmark = pytest.mark.slow
 
@@ -78,6 +83,28 @@ def test_the_wheel_holds_no_solution_hidden_check_or_answer_key(wheel):
         assert not re.search(r"correct=\"[a-z]", text), name        # a quiz's right letter
         if name.startswith("rnnquiz_public/"):
             assert "answer key" not in text, name
+
+
+def test_the_wheel_gives_no_quiz_answer_away(wheel):
+    """No instructor-only mistake text, no quiz's right choice and no phrase its answer
+    key lists as a give-away, in any file of the wheel (its METADATA included)."""
+    archive = zipfile.ZipFile(wheel)
+    texts = {n: archive.read(n).decode() for n in archive.namelist()}
+    plains = {n: plain(t) for n, t in texts.items()}
+    leaks = []
+    for base in BASES:
+        hidden = ROOT / content.CONTENT_DIR / base / content.HIDDEN_MISTAKES
+        if hidden.exists():
+            for key, by_lang in tomllib.loads(hidden.read_text(encoding="utf-8"))["mistakes"].items():
+                leaks += [(n, key, lang) for lang, t in by_lang.items() for n in texts if plain(t) in plains[n]]
+        for quiz, (letter, phrases) in quiz_keys(base).items():
+            for aid in CATALOG.bases()[base][0].languages.values():
+                right = plain(quiz_choices(aid, quiz)[letter])
+                if len(right) >= 12:  # "(4, 2)" is any program's text, not an answer's
+                    leaks += [(n, quiz, right) for n in texts if right in plains[n]]
+            leaks += [(n, quiz, p) for listed in phrases.values() for p in listed for n in texts
+                      if plain(p) in plains[n]]
+    assert not leaks, "\n".join(map(str, sorted(set(leaks))))
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.question("count_rnn_params")
 
 
 def reference(d, h):
-    # nn.RNN has two bias vectors; the network of the figure has one
+    # the figure's network, counted from a real module's parameters
     return sum(p.numel() for p in torch.nn.RNN(d, h).parameters()) - h
 
 

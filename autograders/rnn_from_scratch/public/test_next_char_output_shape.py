@@ -1,4 +1,4 @@
-"""next_char_output_shape: the logits of a real char-level model, (num_steps, batch, |V|)."""
+"""next_char_output_shape: the shape of the logits of a real char-level model, run to compare."""
 import functools
 
 import pytest
@@ -12,9 +12,9 @@ pytestmark = pytest.mark.question("next_char_output_shape")
 
 @functools.lru_cache(maxsize=256)  # a class shares the example: build each model once per process
 def reference(num_steps, batch_size, vocab_size, num_hiddens=8):
-    """Run the model of d2l 9.4.3: one-hot tokens -> nn.RNN -> nn.Linear to the vocabulary."""
+    """Run the model of d2l 9.4.3 (one-hot tokens, nn.RNN, nn.Linear); the shape of its logits."""
     tokens = torch.randint(vocab_size, (batch_size, num_steps), generator=torch.Generator().manual_seed(0))
-    X = F.one_hot(tokens.T, vocab_size).float()  # (num_steps, batch, |V|)
+    X = F.one_hot(tokens.T, vocab_size).float()  # one-hot tokens, laid out as nn.RNN reads them
     rnn = torch.nn.RNN(vocab_size, num_hiddens)
     head = torch.nn.Linear(num_hiddens, vocab_size)
     with torch.no_grad():

@@ -43,5 +43,5 @@ def check(student, args, where):
 @pytest.mark.public
 @pytest.mark.points(1)
 def test_example(student):
-    # the shapes of d2l 9.4's example: n=3 sequences, d=1 input, h=4 hidden units
+    # the shapes of d2l 9.4's example
     check(student, inputs(np.random.default_rng(94), 3, 1, 4), example())

@@ -1,9 +1,8 @@
 """clip_gradients: d2l's clipping by the global norm of all gradients together, against
 torch.nn.utils.clip_grad_norm_ on parameters whose .grad are copies of the inputs.
 
-Every check mixes calls above θ (everything scaled by θ/g) and below θ (nothing
-changes), with tensors of very different norms, so clipping each tensor by its own
-norm, always rescaling, or clamping each element all show.
+Every check mixes calls above θ and below θ, with tensors of very different norms,
+so that each typical mistake of typical_mistakes shows.
 """
 import numpy as np
 import pytest
@@ -94,5 +93,5 @@ def draw(rng, above: bool):
 @pytest.mark.public
 @pytest.mark.points(1)
 def test_example(student):
-    check(student, example_grads(), 1.3, example())    # 13 > 1.3: everything times 0.1
+    check(student, example_grads(), 1.3, example())    # g = 13 > θ = 1.3
     check(student, example_grads(), 20.0, example())   # 13 < 20: unchanged

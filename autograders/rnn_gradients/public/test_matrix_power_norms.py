@@ -1,5 +1,5 @@
-"""matrix_power_norms: the spectral norms ‖W_hh^t‖₂ for t = 1..T, the linear picture of
-exploding and vanishing gradients, against torch.linalg (float64 on the same float32 input).
+"""matrix_power_norms: the spectral norms ‖W_hh^t‖₂ for t = 1..T, against torch.linalg
+(float64 on the same float32 input).
 
 Accepted: a torch tensor or a NumPy array of shape (T,), float32 or float64 (a float32
 W_hh answered in float64 through NumPy is fine). Values are compared with a relative

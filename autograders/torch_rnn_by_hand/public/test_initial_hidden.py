@@ -30,4 +30,4 @@ def check(student, layers, batch, hidden, where, input_size=2, seq_len=3):
 @pytest.mark.public
 @pytest.mark.points(1)
 def test_seed_batch(student):
-    check(student, 1, 3, 4, example())  # the seed's input (1, 3, 2) is 1 step of a batch of 3
+    check(student, 1, 3, 4, example())  # the seed notebook's input (1, 3, 2)

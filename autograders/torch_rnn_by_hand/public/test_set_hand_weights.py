@@ -1,8 +1,8 @@
 """set_hand_weights: the seed's weights loaded into nn.RNN(2, 4, 1), checked by running it.
 
-Zeros with an identity W_hh cannot tell a transpose from a reshape (the seed's
-own test): the notebook's cell adds a non-zero probe, and so does this check, so
-that both tell the student what the hidden probe will decide.
+Zeros with an identity W_hh cannot tell some wrong weights from the right ones
+(the seed's own test): the notebook's cell adds a non-zero probe, and so does
+this check, so that both tell the student what the hidden probe will decide.
 """
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""torch_rnn_param_count: parameters of nn.RNN, both biases (32 for (2, 4, 1), 110 for (3, 5, 2))."""
+"""torch_rnn_param_count: the parameters of nn.RNN(i, h, layers), 32 for (2, 4, 1) and 110 for (3, 5, 2)."""
 import pytest
 import torch
 
