@@ -77,15 +77,16 @@ TEXT = {
                "$\\mathbf{H}_{t-1}$ back into the next step."),
     },
     "concat_identity": {
-        "pt": ("Multiplicação de matrizes em blocos. A matriz [X | H], de 3 linhas e 5 colunas (1 coluna de X, "
-               "em azul, e 4 de H, em laranja), vezes a matriz com W_xh (1 linha, azul) empilhada sobre W_hh "
-               "(4 linhas, laranja), de 5 linhas e 4 colunas, é igual a X W_xh mais H W_hh, duas matrizes de "
-               "3 linhas e 4 colunas.",
+        "pt": ("Multiplicação de matrizes em blocos. A matriz de X e H lado a lado, de 3 linhas e 5 colunas "
+               "(1 coluna de X, em azul, e 4 de H, em laranja), vezes a matriz com W_xh (1 linha, azul) "
+               "empilhada sobre W_hh (4 linhas, laranja), de 5 linhas e 4 colunas, é igual a X W_xh mais "
+               "H W_hh, duas matrizes de 3 linhas e 4 colunas.",
                "A concatenação em blocos: $(n, d+h) \\times (d+h, h)$ dá $\\mathbf{X} \\mathbf{W}_{xh} + "
                "\\mathbf{H} \\mathbf{W}_{hh}$, aqui com $n = 3$, $d = 1$, $h = 4$."),
-        "en": ("Block matrix multiplication. The matrix [X | H], 3 rows by 5 columns (1 column of X, in blue, and "
-               "4 of H, in orange), times the matrix with W_xh (1 row, blue) stacked on top of W_hh (4 rows, "
-               "orange), 5 rows by 4 columns, equals X W_xh plus H W_hh, two matrices of 3 rows by 4 columns.",
+        "en": ("Block matrix multiplication. The matrix of X and H side by side, 3 rows by 5 columns (1 column "
+               "of X, in blue, and 4 of H, in orange), times the matrix with W_xh (1 row, blue) stacked on top "
+               "of W_hh (4 rows, orange), 5 rows by 4 columns, equals X W_xh plus H W_hh, two matrices of 3 rows "
+               "by 4 columns.",
                "The concatenation as blocks: $(n, d+h) \\times (d+h, h)$ gives $\\mathbf{X} \\mathbf{W}_{xh} + "
                "\\mathbf{H} \\mathbf{W}_{hh}$, here with $n = 3$, $d = 1$, $h = 4$."),
     },
@@ -163,28 +164,30 @@ TEXT = {
 # Words drawn inside the figures.
 LABEL = {
     "pt": {
-        "mlp_title": "MLP: camada oculta, sem estado", "rnn_title": "RNN: o estado oculto é realimentado",
+        "mlp_title": "camada oculta, sem estado", "rnn_title": "o estado oculto é realimentado",
         "input": "entrada", "hidden_layer": "camada oculta", "hidden_state": "estado oculto", "output": "saída",
         "delay": "do passo\nanterior", "inputs": "entradas", "prev": "saídas do passo anterior",
         "neurons": "4 neurônios (tanh)", "feedback": "as saídas voltam como entradas no passo seguinte",
         "total": "total", "params": "parâmetros", "shape_xh": "(entradas, ocultos)", "step": "passo",
         "shared": "os mesmos $\\mathbf{W}_{xh}$, $\\mathbf{b}_h$ e $\\mathbf{W}_{hh}$ em todos os passos: "
                   "8 + 4 + 16 = 28 parâmetros",
-        "target": "alvo", "scores": "saída: $|\\mathcal{V}| = 7$\npontuações, uma\npor letra (verde:\na letra-alvo)", "softmax": "softmax",
+        "target": "alvo", "softmax": "softmax",
+        "scores": "saída: $|\\mathcal{V}| = 7$\npontuações, uma\npor letra (verde:\na letra-alvo)",
         "steps_k": "número de passos $k$", "steps_T": "número de passos $T$",
         "left_title": "sem tanh: $\\|\\mathbf{W}_{hh}^k\\|_2$",
         "right_title": "com tanh: $\\|\\partial \\ell / \\partial \\mathbf{H}_0\\|$, $\\ell$ = soma de $\\mathbf{H}_T$",
         "decimal": ",",
     },
     "en": {
-        "mlp_title": "MLP: hidden layer, no state", "rnn_title": "RNN: the hidden state is fed back",
+        "mlp_title": "a hidden layer, no state", "rnn_title": "the hidden state is fed back",
         "input": "input", "hidden_layer": "hidden layer", "hidden_state": "hidden state", "output": "output",
         "delay": "from the\nprevious step", "inputs": "inputs", "prev": "outputs of the previous step",
         "neurons": "4 neurons (tanh)", "feedback": "the outputs come back as inputs at the next step",
         "total": "total", "params": "parameters", "shape_xh": "(inputs, hidden)", "step": "step",
         "shared": "the same $\\mathbf{W}_{xh}$, $\\mathbf{b}_h$ and $\\mathbf{W}_{hh}$ at every step: "
                   "8 + 4 + 16 = 28 parameters",
-        "target": "target", "scores": "output: $|\\mathcal{V}| = 7$\nscores, one per\nletter (green:\nthe target letter)", "softmax": "softmax",
+        "target": "target", "softmax": "softmax",
+        "scores": "output: $|\\mathcal{V}| = 7$\nscores, one per\nletter (green:\nthe target letter)",
         "steps_k": "number of steps $k$", "steps_T": "number of steps $T$",
         "left_title": "without tanh: $\\|\\mathbf{W}_{hh}^k\\|_2$",
         "right_title": "with tanh: $\\|\\partial \\ell / \\partial \\mathbf{H}_0\\|$, $\\ell$ = sum of $\\mathbf{H}_T$",
@@ -262,9 +265,10 @@ def _number(value: float, lang: str) -> str:
 def mlp_vs_rnn(lang: str):
     L = LABEL[lang]
     fig, ax = _canvas(8.6, 3.7)
-    for cx, title, state in ((1.75, L["mlp_title"], False), (5.25, L["rnn_title"], True)):
+    for cx, name, title, state in ((1.75, "MLP", L["mlp_title"], False), (5.25, "RNN", L["rnn_title"], True)):
         t = "_t" if state else ""
-        ax.text(cx, 3.4, title, ha="center", va="center", fontsize=12, weight="bold")
+        ax.text(cx, 3.48, name, ha="center", va="center", fontsize=12.5, weight="bold")
+        ax.text(cx, 3.17, title, ha="center", va="center", fontsize=11)
         _box(ax, cx, 0.45, 2.3, 0.52, f"{L['input']} $\\mathbf{{X}}{t}$", INPUT)
         hidden = L["hidden_state"] if state else L["hidden_layer"]
         _box(ax, cx, 1.55, 2.3, 0.52, f"{hidden} $\\mathbf{{H}}{t}$", STATE)
@@ -279,7 +283,7 @@ def mlp_vs_rnn(lang: str):
                    connection="arc,angleA=0,angleB=0,armA=45,armB=45,rad=14")
             ax.text(cx + 1.75, 1.55, f"$\\mathbf{{H}}_{{t-1}}$, $\\mathbf{{W}}_{{hh}}$\n{L['delay']}",
                     ha="left", va="center", fontsize=10, color=STATE, linespacing=1.5)
-    ax.plot([3.5, 3.5], [0.2, 3.2], color=GREY, lw=0.8, ls=(0, (2, 3)))
+    ax.plot([3.5, 3.5], [0.2, 3.55], color=GREY, lw=0.8, ls=(0, (2, 3)))
     return fig
 
 
@@ -542,6 +546,8 @@ def png(figure: str, lang: str) -> bytes:
 
 def figure_cell(place: Place, number: int, lang: str, data: bytes) -> dict:
     alt, caption = TEXT[place.figure][lang]
+    if any(ch in alt for ch in "[]\n"):  # the alt text sits inside ![...]
+        sys.exit(f"scripts/figures.py: the alt text of {place.figure!r} ({lang}) has a bracket or a line break")
     name = f"{place.figure}.png"
     source = f"![{alt}](attachment:{name})\n\n*{WORD[lang]} {number}. {caption}*"
     return {"cell_type": "markdown", "id": place.cell_id, "metadata": {}, "source": source,
