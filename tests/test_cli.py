@@ -107,6 +107,10 @@ def test_the_demo_runs_the_whole_cycle_and_says_what_happened(tmp_path):
     assert "It changes nothing" in out and "Traceback" not in out + done.stderr
     assert "Provável erro" in out   # bruno's feedback, in the notebooks' language
     assert len(list((tmp_path / "demo" / "course" / "feedback").rglob("*.html"))) == 3 * len(full)
+    # the loop closes: every student fetched their feedback for every assignment
+    fetched = list((tmp_path / "demo" / "students").glob("*/*/feedback/*/*.html"))
+    assert len(fetched) == 3 * len(full), out
+    assert "none (see nbgrader's log)" not in out
     assert out.count("report.png") == len(full)
 
 

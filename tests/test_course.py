@@ -123,7 +123,7 @@ def course(tmp_path_factory):
     for aid in ("hw0", WEEK):
         cycle.nbgrader("generate_assignment", aid, cwd=c)
         cycle.nbgrader("release_assignment", aid, "--course=ml101", cwd=c)
-    solution = json.loads(samples.solution_path(OURS, ROOT).read_text())
+    solution = samples.solution(assignment(OURS), ROOT)
     mistake = samples.with_answers(solution, {MISTAKE.question: MISTAKE.code})
     released_hw0 = json.loads((cycle.release / "hw0" / "hw0.ipynb").read_text())
     honest = answered(released_hw0, "def add(a, b):\n    return a + b")
@@ -138,9 +138,28 @@ def course(tmp_path_factory):
         cycle.nbgrader("collect", aid, "--course=ml101", cwd=c)
         cycle.autograde_log = cycle.nbgrader("autograde", aid, cwd=c)
         cycle.feedback_log = cycle.nbgrader("generate_feedback", aid, cwd=c)
+        cycle.release_feedback(aid)
+    cycle.fetched = {(s, aid): cycle.fetch_feedback(s, aid) for s in work for aid in ("hw0", WEEK)}
     cycle.nbgrader("export", f"--to={c / 'grades.csv'}", cwd=c)
     cycle.grades = read_export(c / "grades.csv")
+    cycle.students = list(work)
     return cycle
+
+
+def fetched_score(paths: list) -> str:
+    """The score line of the newest feedback page a student fetched."""
+    html = paths[-1].read_text()
+    start = html.index("Score:") if "Score:" in html else html.index("score")
+    return " ".join(html[start:start + 200].split())
+
+
+def test_every_student_fetches_feedback_after_nbgrader_autograde(course):
+    for student in course.students:
+        for aid in ("hw0", WEEK):
+            paths = course.fetched[(student, aid)]
+            assert len(paths) == 1, (student, aid, paths)
+            expected = course.grades[(student, aid)][0]
+            assert f"{expected:g}" in fetched_score(paths), (student, aid, fetched_score(paths))
 
 
 def test_init_adds_our_assignment_and_keeps_the_instructors_settings(course):
@@ -218,5 +237,18 @@ def test_the_three_paths_agree_on_the_renamed_assignment(course):
         result = json.loads(graded.stdout)
         assert result["score"] == course.grades[(student, WEEK)][0]
         assert result["extra_data"]["assignment"] == OURS
-    # nbgrader's feedback still works after rnnquiz autograde
-    assert course.nbgrader("generate_feedback", WEEK, cwd=c).returncode == 0
+    # the autograded folders hold what nbgrader's autograde leaves there: regular files, never links
+    for student in ("ana", "bea", "bia"):
+        folder = c / "autograded" / student / WEEK
+        names = sorted(p.name for p in folder.iterdir())
+        assert names == sorted([f"{LAB}.ipynb", "timestamp.txt", "submission_secret.txt"]), names
+        assert not any(p.is_symlink() for p in folder.iterdir())
+        assert (folder / "submission_secret.txt").read_bytes() == \
+            (c / "submitted" / student / WEEK / "submission_secret.txt").read_bytes()
+    # the loop closes after rnnquiz autograde too: feedback made, released and fetched by every student
+    assert course.nbgrader("generate_feedback", WEEK, "--force", cwd=c).returncode == 0
+    course.release_feedback(WEEK)
+    for student in ("ana", "bea", "bia"):
+        paths = course.fetch_feedback(student, WEEK)
+        assert paths, student
+        assert f"{course.grades[(student, WEEK)][0]:g}" in fetched_score(paths), student

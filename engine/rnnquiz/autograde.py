@@ -122,12 +122,13 @@ def preload():
     gc.enable()
 
 
-def _grade_batch(items: list, db_url: str, assignment_id: str) -> list:
+def _grade_batch(items: list, db_url: str, assignment_id: str, source_dir: Path | None = None) -> list:
     """Sanitize and grade one batch; returns Outcomes (no gradebook writes here).
 
     Every step is contained per student: whatever one submission does to
     reading, sanitizing, grading or writing its notebook becomes its own
     error line, and the rest of the batch is graded."""
+    from .flags import flags as flags_of
     from .grade import grade_submissions
     from .notebook import NotebookError, from_dict
 
@@ -147,8 +148,11 @@ def _grade_batch(items: list, db_url: str, assignment_id: str) -> list:
             outcome.error = f"{path}: could not be read or sanitized ({type(exc).__name__}: {clip(exc)})"
             subs.append((Results(assignment.id, assignment.lang, student, path, error=outcome.error), student))
     results = grade_submissions(subs, limits=process.limits, pool=process.pool)
-    for outcome, result in zip(outcomes, results):
+    for outcome, result, (_student, path, assignment) in zip(outcomes, results, items):
         outcome.results = result
+        if outcome.autograded is not None:
+            source = source_dir / f"{Path(path).stem}.ipynb" if source_dir else None
+            result.flags = flags_of(outcome.autograded, source, assignment.lang)
         try:
             if outcome.autograded is not None and not result.error:
                 from .preprocessors import write_outcomes
@@ -341,6 +345,7 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
         else:  # no namespaces per submission (not root): only separate sandboxes keep two apart
             pool.close()
     batches = split(items, jobs)
+    source_dir = Path(coursedir.root) / coursedir.source_directory / assignment_id
     reports = ReportWriter(course_root, assignment_id, several=len(expected) > 1)
     done = 0
 
@@ -359,7 +364,7 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
         broken = []
         with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(batches))), mp_context=FORK,
                                  initializer=_init_process, initargs=(limits, sandbox, shared)) as executor:
-            futures = {executor.submit(_grade_batch, batch, db_url, assignment_id): batch
+            futures = {executor.submit(_grade_batch, batch, db_url, assignment_id, source_dir): batch
                        for batch in batches}
             preload_report()  # while the first batches are graded
             for future in as_completed(futures):
@@ -372,7 +377,7 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
         # each student of a broken batch again, alone, in a fresh process: only
         # the one who breaks it is left with an error line
         for _student, group in itertools.groupby(broken, key=lambda item: item[0]):
-            record(_grade_alone(list(group), db_url, assignment_id, limits, sandbox, shared))
+            record(_grade_alone(list(group), db_url, assignment_id, limits, sandbox, shared, source_dir))
     reap_exited_sandboxes()
     summary.report_dir = reports.finish()
     summary.seconds = time.monotonic() - start
@@ -411,7 +416,8 @@ def preload_report():
         pass
 
 
-def _grade_alone(items: list, db_url: str, assignment_id: str, limits, sandbox, pool=None) -> list:
+def _grade_alone(items: list, db_url: str, assignment_id: str, limits, sandbox, pool=None,
+                 source_dir=None) -> list:
     """One student's notebooks in a fresh grading process, forked like the
     others (same zygote while it lives; the process launches its own if it
     does not)."""
@@ -419,7 +425,7 @@ def _grade_alone(items: list, db_url: str, assignment_id: str, limits, sandbox, 
     with ProcessPoolExecutor(max_workers=1, mp_context=FORK, initializer=_init_process,
                              initargs=(limits, sandbox, pool)) as executor:
         try:
-            return executor.submit(_grade_batch, items, db_url, assignment_id).result(timeout=bound)
+            return executor.submit(_grade_batch, items, db_url, assignment_id, source_dir).result(timeout=bound)
         except Exception as exc:
             for proc in list(getattr(executor, "_processes", {}).values()):
                 proc.kill()  # a hung grading process must not hold the run

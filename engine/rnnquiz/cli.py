@@ -91,6 +91,9 @@ def _autograde(args) -> int:
           f"({1000 * summary.seconds / max(n, 1):.0f} ms each)")
     for o in errors:
         print(f"  error: {o.student}: {o.error or (o.results.error if o.results else '')}")
+    for o in summary.outcomes:
+        for flag in o.results.flags if o.results else []:
+            print(f"  flag: {o.student}: {flag}")
     print(f"gradebook updated (nbgrader generate_feedback / export work); reports in {summary.report_dir}")
     return EXIT_OK
 

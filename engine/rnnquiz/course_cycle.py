@@ -1,5 +1,7 @@
 """The whole nbgrader cycle in a scratch course: release, fetch, submit, collect,
-autograde, feedback, export, with nbgrader's own commands and a local exchange.
+autograde, feedback, export, and each student fetching their feedback, with
+nbgrader's own commands and a local exchange (and cache: nothing of it lands
+in the user's own nbgrader cache).
 
 Used by ``rnnquiz demo`` and by the project's tests, so both drive exactly the
 commands an instructor runs.
@@ -39,11 +41,14 @@ class Cycle:
     def student_home(self, student: str) -> Path:
         return self.workdir / "students" / student
 
-    def nbgrader(self, *args, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+    def nbgrader(self, *args, cwd: Path, check: bool = True, cache: Path | None = None) -> subprocess.CompletedProcess:
+        """An nbgrader command; ``cache``: a student's own nbgrader cache (each
+        student has one, as each has a home of their own)."""
         env = dict(os.environ)
         # nbgrader runs `alembic` from PATH: the one installed beside this Python
         env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-        cmd = [sys.executable, "-m", "nbgrader", *args, f"--Exchange.root={self.exchange}"]
+        cmd = [sys.executable, "-m", "nbgrader", *args, f"--Exchange.root={self.exchange}",
+               f"--Exchange.cache={cache or self.workdir / 'cache'}"]
         done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
         self.log.append((" ".join(["nbgrader", *args]), done.returncode))
         if check and done.returncode != 0:
@@ -70,22 +75,34 @@ class Cycle:
         (default: named as the assignment; None: untouched), submits."""
         home = self.student_home(student)
         home.mkdir(parents=True, exist_ok=True)
-        self.nbgrader("fetch_assignment", aid, f"--course={self.course_id}", cwd=home)
+        self.nbgrader("fetch_assignment", aid, f"--course={self.course_id}", cwd=home, cache=home / ".cache")
         target = home / aid / f"{notebook or aid}.ipynb"
         if work is not None:
             target.write_text(json.dumps(work, indent=1, ensure_ascii=False))
-        self.nbgrader("submit", aid, f"--course={self.course_id}", f"--student={student}", cwd=home)
+        self.nbgrader("submit", aid, f"--course={self.course_id}", f"--student={student}", cwd=home,
+                      cache=home / ".cache")
 
     def grade(self, assignment_ids: list) -> dict:
-        """Collect, autograde, generate feedback and export; returns {(student, aid): score}."""
+        """Collect, autograde, generate and release feedback, export; returns {(student, aid): score}."""
         for aid in assignment_ids:
             self.nbgrader("collect", aid, f"--course={self.course_id}", cwd=self.course)
         for aid in assignment_ids:
             # autograde may fail for single students; nbgrader grades the others and says so
             self.nbgrader("autograde", aid, "--create", cwd=self.course, check=False)
             self.nbgrader("generate_feedback", aid, cwd=self.course, check=False)
+            self.nbgrader("release_feedback", aid, f"--course={self.course_id}", cwd=self.course, check=False)
         self.nbgrader("export", f"--to={self.course / 'grades.csv'}", cwd=self.course)
         return read_export(self.course / "grades.csv")
+
+    def release_feedback(self, aid: str):
+        self.nbgrader("release_feedback", aid, f"--course={self.course_id}", cwd=self.course)
+
+    def fetch_feedback(self, student: str, aid: str) -> list:
+        """The student fetches their feedback; returns the HTML files they now have."""
+        home = self.student_home(student)
+        self.nbgrader("fetch_feedback", aid, f"--course={self.course_id}", f"--student={student}", cwd=home,
+                      cache=home / ".cache")
+        return sorted((home / aid / "feedback").rglob("*.html"))
 
     def feedback_files(self) -> list:
         return sorted((self.course / "feedback").rglob("*.html"))

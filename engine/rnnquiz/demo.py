@@ -90,8 +90,9 @@ def run(lang: str = content.PRIMARY_LANG, workdir: Path | None = None, course: P
         for student, work in student_work(assignment, course).items():
             cycle.fetch_and_submit(student, assignment.id, work)
     out(f"fetched and submitted: {', '.join(STUDENTS)}")
-    out("collect, autograde (isolated worker), generate_feedback, export")
+    out("collect, autograde (isolated worker), generate_feedback, release_feedback, export")
     grades = cycle.grade(list(assignment_ids))
+    fetched = {(student, aid): cycle.fetch_feedback(student, aid) for student in STUDENTS for aid in assignment_ids}
     out("")
     out(f"{'student':<14}" + "".join(f"{aid:>22}" for aid in assignment_ids))
     for student in STUDENTS:
@@ -113,9 +114,9 @@ def run(lang: str = content.PRIMARY_LANG, workdir: Path | None = None, course: P
                 out(f"  {line}")
     out("")
     out(f"nbgrader export: {cycle.course / 'grades.csv'}")
-    out(f"feedback (HTML, one per student and assignment): {cycle.course / 'feedback'}")
-    for path in cycle.feedback_files():
-        out(f"  {path}")
+    out("feedback each student fetched (nbgrader fetch_feedback, one HTML page per assignment):")
+    for (student, aid), paths in fetched.items():
+        out(f"  {student} · {aid}: " + (", ".join(map(str, paths)) or "none (see nbgrader's log)"))
     out("")
     out("the same class with `rnnquiz autograde` (parallel, sandboxed) and its class report:")
     from .autograde import autograde

@@ -13,7 +13,6 @@ file that cannot be read safely is never one nbgrader should grade.
 """
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from nbconvert.exporters import NotebookExporter
@@ -25,12 +24,13 @@ class SubmissionExporter(NotebookExporter):
     """nbgrader's ``NotebookExporter``, reading submissions safely (see the module)."""
 
     def from_filename(self, filename, resources=None, **kw):
+        # decided on lstat, before nbgrader's reading opens anything (students
+        # cannot change the course's submitted folder after collect)
         path = Path(filename)
         notebook.check_file(path, max_bytes=notebook.MAX_READ)
         if self._submitted(path):
             notebook.submission_files(path.parent)
-        raw = notebook.read_bytes(path, max_bytes=notebook.MAX_READ)
-        return self.from_file(io.StringIO(raw.decode("utf-8")), resources=resources, **kw)
+        return super().from_filename(filename, resources=resources, **kw)
 
     def _submitted(self, path: Path) -> bool:
         """``path`` is in the course's submitted folder (not the autograded copy)."""

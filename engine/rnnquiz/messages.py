@@ -101,6 +101,12 @@ MESSAGES = {
     "cell_lost": (
         "a célula {index}{grade_id} travou ou encerrou o processo ({type}) e foi pulada.",
         "cell {index}{grade_id} hung or ended the process ({type}) and was skipped."),
+    "flag_markers": (
+        "a célula {index} traz marcadores do nbgrader ({markers}): arquivos do professor chegaram a este notebook.",
+        "cell {index} carries nbgrader's markers ({markers}): the instructor's files reached this notebook."),
+    "flag_solution": (
+        "traz, linha por linha, {count} das {total} regiões de solução do professor ({names}).",
+        "holds, line for line, {count} of the instructor's {total} solution regions ({names})."),
     "more_notes": (
         "e mais {count} células com erro.",
         "and {count} more cells with errors."),

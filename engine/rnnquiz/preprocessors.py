@@ -39,6 +39,7 @@ from nbgrader.preprocessors import (
 from traitlets import Float, Integer, List
 
 from . import content, notebook
+from .flags import flags
 from .grade import grade_submissions
 from .messages import CODE_STUB, text
 from .pool import Pool
@@ -98,6 +99,10 @@ class GradeIsolated(Execute):
         else:
             [result] = grade_submissions([(sub, student)], limits=limits, pool=self._pools.get(limits))
         self.log.info("rnnquiz: %s %s scored %g / %g", student, name, result.score, result.max_score)
+        course = Path(CourseDirectory(config=self.config).root)
+        source = course / "source" / str(info.get("assignment") or "") / f"{name}.ipynb"
+        for flag in flags(nb, source, assignment.lang):
+            self.log.warning("rnnquiz: FLAG %s %s: %s", student, name, flag)
         write_outcomes(nb, result)
         return nb, resources
 

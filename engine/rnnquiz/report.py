@@ -32,6 +32,14 @@ def markdown(rows: list, n: int, mistakes: dict | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def flagged(results: list) -> str:
+    """The submissions that carry the instructor's own files (see flags.py)."""
+    lines = [f"- `{r.student}` ({r.notebook.rsplit('/', 1)[-1]}): {flag}" for r in results for flag in r.flags]
+    if not lines:
+        return ""
+    return "\n## Flagged: look at these submissions\n\n" + "\n".join(lines) + "\n"
+
+
 def _label(mistake: str, mistakes: dict) -> str:
     """The mistake's key and its whole sentence (English when there is one: the report is the instructor's)."""
     texts = mistakes.get(mistake) or {}
@@ -92,7 +100,8 @@ def plot(rows: list, totals: list, max_score: float, path: Path):
 
 def class_report(results: list, out_dir: Path, mistakes: dict | None = None) -> Path:
     rows = summarize(results)
-    (out_dir / "report.md").write_text(markdown(rows, len(results), mistakes), encoding="utf-8")
+    text = markdown(rows, len(results), mistakes) + flagged(results)
+    (out_dir / "report.md").write_text(text, encoding="utf-8")
     if rows:
         plot(rows, [r.score for r in results], results[0].max_score, out_dir / "report.png")
     return out_dir / "report.md"

@@ -75,6 +75,7 @@ class Results:
     questions: list = field(default_factory=list)
     notes: list = field(default_factory=list)  # cell errors and the like, per submission
     error: str = ""                            # the submission could not be graded at all
+    flags: list = field(default_factory=list)  # for the instructor: it carries their own files (flags.py)
 
     @property
     def score(self) -> float:
@@ -109,6 +110,7 @@ class Results:
         if not public_only:
             lines.append(f"  {text('total', self.lang):<{width}}  {_num(self.score):>4} / {_num(self.max_score)}")
         lines += [f"  · {note}" for note in self.notes]
+        lines += [f"  FLAG: {flag}" for flag in self.flags]
         return "\n".join(lines)
 
     def to_gradescope(self) -> dict:
@@ -127,7 +129,8 @@ class Results:
 
     def csv_row(self) -> dict:
         row = {"student": self.student, "assignment": self.assignment,
-               "score": self.score, "max_score": self.max_score, "error": self.error}
+               "score": self.score, "max_score": self.max_score, "error": self.error,
+               "flags": " | ".join(self.flags)}
         for q in self.questions:
             row[q.name] = q.score
         for q in self.questions:

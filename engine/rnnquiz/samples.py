@@ -1,4 +1,4 @@
-"""Sample submissions of an assignment: its solution with answer cells replaced.
+"""Sample submissions of an assignment: a correct one with answer cells replaced.
 
 Each content folder may hold a ``samples.toml``: typical mistakes written as a
 student would (the question they must cost, the mistake the feedback must
@@ -76,5 +76,21 @@ def with_answers(notebook: dict, answers: dict) -> dict:
     return nb
 
 
+MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
 def solution(assignment: Assignment, course: Path) -> dict:
-    return json.loads(solution_path(assignment.id, course).read_text(encoding="utf-8"))
+    """A correct submission as a student would hand it in: the released
+    notebook with each answer cell holding the reference code, without
+    nbgrader's solution markers (and without the hidden tests the solution
+    notebook's test cells carry)."""
+    released = json.loads(release_path(assignment.id, course).read_text(encoding="utf-8"))
+    reference = json.loads(solution_path(assignment.id, course).read_text(encoding="utf-8"))
+    answers = {}
+    for cell in reference["cells"]:
+        nbgrader = cell.get("metadata", {}).get("nbgrader", {})
+        if nbgrader.get("solution") and nbgrader.get("grade_id"):
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            answers[nbgrader["grade_id"]] = "\n".join(line for line in source.split("\n")
+                                                      if line.strip() not in MARKERS)
+    return with_answers(released, answers)
