@@ -38,7 +38,7 @@ from nbgrader.preprocessors import (
 )
 from traitlets import Float, Integer, List
 
-from . import content, notebook
+from . import content, notebook, untrusted_html
 from .grade import grade_submissions
 from .messages import CODE_STUB, text
 from .pool import Pool
@@ -208,17 +208,20 @@ class DropUntrusted(NbGraderPreprocessor):
                 notebook.check_file(path, self.max_bytes)
             except notebook.NotebookError as exc:
                 raise SubmissionRejected(str(exc)) from None
-        return from_dict(clean_notebook(nb)), resources
+        return from_dict(clean_notebook(nb, assignment_of(self, resources).lang)), resources
 
 
-def clean_notebook(nb) -> dict:
-    """The notebook reduced to cells with text sources and known nbgrader metadata."""
+def clean_notebook(nb, lang: str | None = None) -> dict:
+    """The notebook reduced to cells with text sources and known nbgrader metadata;
+    HTML in markdown and raw cells made harmless, with a note in ``lang``."""
     kernelspec = nb.get("metadata", {}).get("kernelspec") if isinstance(nb.get("metadata"), dict) else None
-    cells = []
+    cells, budget = [], untrusted_html.Budget()
     for cell in nb.get("cells", []) if isinstance(nb.get("cells"), list) else []:
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
             continue
         out = {"cell_type": cell["cell_type"], "metadata": {}, "source": notebook.cell_source(cell)}
+        if cell["cell_type"] != "code":
+            out["source"] = untrusted_html.clean_source(out["source"], cell["cell_type"], lang, budget)[0]
         nbg = notebook.nbgrader_meta(cell)
         kept = {k: v for k, v in nbg.items() if k in NBGRADER_KEYS and isinstance(v, NBGRADER_KEYS[k])
                 and not (type(v) is str and len(v) > 200)}
