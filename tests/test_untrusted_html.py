@@ -208,7 +208,8 @@ def test_feedback_has_none_of_the_students_html_and_keeps_the_errors(graded):
     assert "data-rnnquiz-xss" not in feedback and "raw-xss" not in feedback    # no script of the student's
     assert "onerror" not in feedback and "rnnquiz-red-team" not in feedback    # no handler, no style sheet
     assert 'style="color:green"' not in feedback
-    assert feedback.count("output_error") >= 2 and "RnnquizFailure" in feedback  # the failures are shown
+    # the failed questions' error outputs are all there (nothing to hide them with)
+    assert feedback.count("output_error") >= 2 and feedback.count("Provável erro") >= 2
     assert "rnnquiz removeu HTML desta célula: &lt;script&gt;, &lt;img&gt;, &lt;style&gt;, atributo style" in feedback
     assert "rnnquiz removeu HTML desta célula: &lt;script&gt;]" in feedback     # the raw cell's note
     # formgrader shows the autograded notebook: cleaned the same way
@@ -238,4 +239,4 @@ def test_in_a_browser_no_student_script_runs(graded, tmp_path):
     assert "data-rnnquiz-xss" in dom(unsanitized)
     page = dom(graded.course / "feedback" / STUDENT / AID / f"{AID}.html")
     assert "data-rnnquiz-xss" not in page and "raw-xss" not in page
-    assert "rnnquiz removeu HTML desta célula" in page and "RnnquizFailure" in page
+    assert "rnnquiz removeu HTML desta célula" in page and page.count("output_error") >= 2
