@@ -175,7 +175,7 @@ def sanitize(path: str, student: str, assignment_id: str, assignment, db_url: st
     from .preprocessors import clean_notebook, steps_with
     raw = read_bytes(path)  # no symbolic links, bounded size
     try:
-        nb = nbformat.from_dict(clean_notebook(json.loads(raw.decode("utf-8")), path))
+        nb = nbformat.from_dict(clean_notebook(json.loads(raw.decode("utf-8")), path, assignment.lang))
     except (UnicodeDecodeError, ValueError, RecursionError, TypeError, AttributeError):
         raise NotebookError(path, "is not a readable notebook; the student should save it in Jupyter "
                                   "and submit again.") from None

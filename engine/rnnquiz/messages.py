@@ -117,6 +117,19 @@ MESSAGES = {
     "quiz_answered": ("respondida: a resposta é corrigida na entrega", "answered: graded at submission"),
     "points_of": ("{score:g} de {points:g} pontos", "{score:g} of {points:g} points"),
     "total": ("Total", "Total"),
+    # --- HTML removed from a submitted markdown or raw cell (untrusted_html) ---
+    "html_removed": (
+        "rnnquiz removeu HTML desta célula: {items}",
+        "rnnquiz removed HTML from this cell: {items}"),
+    "html_shown_as_code": (
+        "rnnquiz removeu HTML desta célula: {items}; o texto da célula aparece como código",
+        "rnnquiz removed HTML from this cell: {items}; the cell's text is shown as code"),
+    "html_not_checked": (
+        "rnnquiz não verificou o HTML desta célula (grande demais) e o mostra como texto",
+        "rnnquiz did not check this cell's HTML (the cell is too large) and shows it as plain text"),
+    "html_attribute": ("atributo {name}", "{name} attribute"),
+    "html_link": ("link {scheme}", "{scheme} link"),
+    "html_malformed": ("HTML malformado", "malformed HTML"),
 }
 
 ECHO_LIMIT = 300  # characters of any one value echoed into feedback

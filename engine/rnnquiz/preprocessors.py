@@ -38,7 +38,7 @@ from nbgrader.preprocessors import (
 )
 from traitlets import Float, Integer, List
 
-from . import content, notebook
+from . import content, notebook, untrusted_html
 from .flags import flags
 from .grade import grade_submissions
 from .messages import CODE_STUB, text
@@ -211,17 +211,18 @@ class DropUntrusted(NbGraderPreprocessor):
         try:
             if meta.get("path") and meta.get("name"):
                 notebook.check_file(path, self.max_bytes)
-            return from_dict(clean_notebook(nb, path)), resources
+            return from_dict(clean_notebook(nb, path, assignment_of(self, resources).lang)), resources
         except notebook.NotebookError as exc:
             raise SubmissionRejected(str(exc)) from None
 
 
-def clean_notebook(nb, path="notebook") -> dict:
+def clean_notebook(nb, path="notebook", lang: str | None = None) -> dict:
     """The notebook reduced to cells with text sources and known nbgrader
-    metadata; more than ``notebook.MAX_CELLS`` cells is refused (what we write
+    metadata; HTML in markdown and raw cells made harmless, with a note in
+    ``lang``; more than ``notebook.MAX_CELLS`` cells is refused (what we write
     back, and nbgrader's feedback page, grow with every cell)."""
     kernelspec = nb.get("metadata", {}).get("kernelspec") if isinstance(nb.get("metadata"), dict) else None
-    cells = []
+    cells, budget = [], untrusted_html.Budget()
     given = nb.get("cells", []) if isinstance(nb.get("cells"), list) else []
     if len(given) > notebook.MAX_CELLS:
         raise notebook.NotebookError(path, f"has {len(given)} cells, more than the {notebook.MAX_CELLS} rnnquiz "
@@ -231,6 +232,8 @@ def clean_notebook(nb, path="notebook") -> dict:
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
             continue
         out = {"cell_type": cell["cell_type"], "metadata": {}, "source": notebook.cell_source(cell)}
+        if cell["cell_type"] != "code":
+            out["source"] = untrusted_html.clean_source(out["source"], cell["cell_type"], lang, budget)[0]
         nbg = notebook.nbgrader_meta(cell)
         kept = {k: v for k, v in nbg.items() if k in NBGRADER_KEYS and isinstance(v, NBGRADER_KEYS[k])
                 and not (type(v) is str and len(v) > 200)}
