@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from rnnquiz.autograde import _grade_batch, autograde
+from rnnquiz.course_cycle import NBGRADER
 from rnnquiz.grade import Request, grade_many
 from support import CATALOG, ROOT, TEST_LIMITS, assignment, copy_course, full_marks, sample, submission
 from support import solution as support_solution
@@ -94,7 +95,7 @@ def course(tmp_path_factory):
     course = tmp_path_factory.mktemp("class")
     copy_course(course, [AID])
     env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}")
-    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", AID], cwd=course, env=env,
+    subprocess.run([*NBGRADER, "generate_assignment", AID], cwd=course, env=env,
                    check=True, capture_output=True)
     solution = support_solution(AID)
     students = {"ok_solution": solution,
@@ -150,7 +151,7 @@ def test_gradebook_reports_and_nbgrader_export(course):
     root, attacks, summary = course
     assert not (root / "reports" / "x.json").exists()
     env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}")
-    subprocess.run([sys.executable, "-m", "nbgrader", "export", f"--to={root / 'export.csv'}"], cwd=root,
+    subprocess.run([*NBGRADER, "export", f"--to={root / 'export.csv'}"], cwd=root,
                    env=env, check=True, capture_output=True)
     with open(root / "export.csv") as f:
         export = {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
@@ -166,7 +167,7 @@ def test_gradebook_reports_and_nbgrader_export(course):
     assert "| `rnn_step` |" in report and "no_tanh" in report
     assert (out / "report.png").stat().st_size > 1000
     # nbgrader's feedback works from what autograde wrote
-    done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback", AID, "--student=ok_mistake"],
+    done = subprocess.run([*NBGRADER, "generate_feedback", AID, "--student=ok_mistake"],
                           cwd=root, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     html = (root / "feedback" / "ok_mistake" / AID / f"{AID}.html").read_text()
@@ -178,14 +179,14 @@ def test_gradebook_reports_and_nbgrader_export(course):
 DIES_ALONE_TOO = False  # set by the test below; read in the forked grading processes
 
 
-def _dying_batch(items, db_url, assignment_id):
+def _dying_batch(items, db_url, assignment_id, source_dir=None):
     """``_grade_batch`` in a grading process that dies (as a crash of nbgrader or
     of a grader would) whenever it holds ok_mistake with someone else, or alone
     too when DIES_ALONE_TOO."""
     students = [student for student, _path, _assignment in items]
     if "ok_mistake" in students and (len(students) > 1 or DIES_ALONE_TOO):
         os._exit(1)
-    return _grade_batch(items, db_url, assignment_id)
+    return _grade_batch(items, db_url, assignment_id, source_dir)
 
 
 def test_the_callers_collector_setting_is_left_as_it_was(course):
@@ -291,7 +292,7 @@ def test_an_assignment_of_two_notebooks_with_one_missing(tmp_path):
     for aid in (AID, "torch_rnn_by_hand"):
         (tmp_path / "source" / aid / f"{aid}.ipynb").rename(week / f"{aid}.ipynb")
     env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}")
-    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "week6"], cwd=tmp_path, env=env,
+    subprocess.run([*NBGRADER, "generate_assignment", "week6"], cwd=tmp_path, env=env,
                    check=True, capture_output=True)
     for student, names in (("alice", [AID]), ("bob", [AID, "torch_rnn_by_hand"])):
         folder = tmp_path / "submitted" / student / "week6"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnquiz.course_cycle import Cycle
+from rnnquiz.course_cycle import NBGRADER, Cycle
 from support import ROOT
 
 pytestmark = pytest.mark.slow
@@ -71,7 +71,7 @@ class World:
         return done
 
     def nbgrader_as(self, user: str, *args: str):
-        return self.as_student(user, sys.executable, "-m", "nbgrader", *args, f"--course={COURSE}",
+        return self.as_student(user, *NBGRADER, *args, f"--course={COURSE}",
                                f"--Exchange.root={self.cycle.exchange}")
 
     def sh_as(self, user: str, script: str, *args: str):
@@ -154,7 +154,7 @@ def world():
             w.c_link = w.by_hand(c, f"{c}+{AID}+{ts(0)}+x", f'ln -s "{source}" {AID}.ipynb')
         # one collect for everyone; the timeout guards against a hang (a FIFO opened to read waits for a writer)
         w.collect = subprocess.run(
-            [sys.executable, "-m", "nbgrader", "collect", AID, f"--course={COURSE}",
+            [*NBGRADER, "collect", AID, f"--course={COURSE}",
              f"--Exchange.root={w.cycle.exchange}"],
             cwd=w.cycle.course, env=w.env(Path.home(), INSTRUCTOR), capture_output=True, text=True, timeout=300)
         w.log = w.collect.stdout + w.collect.stderr

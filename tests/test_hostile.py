@@ -87,6 +87,17 @@ def next_char_output_shape(num_steps, batch_size, vocab_size):
 
 
 AID2 = "torch_rnn_by_hand_en"
+NUMPY_BY_TORCH = '''
+def by_torch(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    import torch
+    rnn = torch.nn.RNN(weight_ih.shape[1], weight_ih.shape[0]).to(torch.from_numpy(x).dtype)
+    with torch.no_grad():
+        for name, value in zip(("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"),
+                               (weight_ih, weight_hh, bias_ih, bias_hh)):
+            getattr(rnn, name).copy_(torch.from_numpy(value))
+        out, h_n = rnn(torch.from_numpy(x), torch.from_numpy(h0))
+    return out.numpy(), h_n.numpy()
+'''
 HOSTILE2 = {
     "patch_numpy_comparisons": ("numpy_rnn", {"numpy_rnn": "np.allclose = lambda *a, **k: True\n"
                                 "np.array_equal = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None\n"
@@ -101,6 +112,27 @@ class Liar(np.ndarray):
 def numpy_rnn(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     out = np.zeros((len(x), x.shape[1], weight_hh.shape[0]), x.dtype).view(Liar)
     return out, h0.view(Liar)
+'''}, []),
+    # the NumPy-only question computed with torch: in a thread, or with the
+    # record of what ran cleared afterwards (both beat a profile hook inside the
+    # student's process); its calls now run where torch is not installed
+    "numpy_rnn_torch_in_thread": ("numpy_rnn", {"numpy_rnn": NUMPY_BY_TORCH + '''
+import threading
+def numpy_rnn(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    box = {}
+    worker = threading.Thread(target=lambda: box.update(r=by_torch(x, weight_ih, weight_hh, bias_ih, bias_hh, h0)))
+    worker.start()
+    worker.join()
+    return box["r"]
+'''}, []),
+    "numpy_rnn_record_cleared": ("numpy_rnn", {"numpy_rnn": NUMPY_BY_TORCH + '''
+import sys
+def numpy_rnn(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    result = by_torch(x, weight_ih, weight_hh, bias_ih, bias_hh, h0)
+    hook = sys.getprofile()
+    if hook is not None:
+        hook.__self__.used.clear()
+    return result
 '''}, []),
     "os_exit_in_numpy_stub": ("numpy_rnn", {"numpy_rnn": "import os\n"
                               "def numpy_rnn(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):\n    os._exit(3)\n"}, []),
@@ -125,6 +157,8 @@ def test_attack_on_torch_rnn_by_hand_costs_only_its_question(graded2, name):
     expected = full_marks(AID2)
     expected[HOSTILE2[name][0]] = 0.0
     assert {q.name: q.score for q in result.questions} == expected, result.to_text()
+    if name == "numpy_rnn_record_cleared":  # named for what it is (in a thread, it only fails)
+        assert result.question("numpy_rnn").mistakes == ["computed_with_torch"], result.to_text()
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,14 @@ import platform
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 
 from rnnquiz import samples
 from rnnquiz.autograde import autograde
+from rnnquiz.course_cycle import NBGRADER
 from rnnquiz.grade import Request, grade_many
 from rnnquiz.sandbox import Limits, SandboxConfig
 from rnnquiz.sandboxed.confine import UID_RANGE
@@ -153,6 +155,59 @@ def next_char_output_shape(num_steps, batch_size, vocab_size):
         libc.shmdt(ctypes.c_void_p(address))
     return (num_steps, batch_size, vocab_size)
 '''}, []),
+        # the answer key and solutions from rnnquiz's own checkout, world-readable
+        # where rnnquiz is installed from it (`pip install -e .`): with full
+        # marks if the sandbox let it read them, with nothing otherwise
+        "m17_read_checkout": ("*", {}, [f'''
+import glob, json, re
+ROOT = {str(ROOT)!r}
+for path in glob.glob(ROOT + "/solutions/{AID}/*.ipynb"):
+    for cell in json.load(open(path))["cells"]:
+        source = "".join(cell["source"])
+        if "BEGIN SOLUTION" in source:
+            exec(source, globals())
+for path in glob.glob(ROOT + "/autograders/{AID}/hidden/test_quiz_*.py"):
+    name, key = re.search(r'check_choice\\(student, "(\\w+)", correct="(\\w)"', open(path).read()).groups()
+    globals()[name] = key
+'''], "untouched"),
+        # helper processes queue kernel memory on Unix socket pairs (no process
+        # maps it): without a memory control group, about 6 GB
+        "m18_socket_memory": ("next_char_output_shape", {"next_char_output_shape": '''
+import os, socket, time
+def next_char_output_shape(num_steps, batch_size, vocab_size):
+    for _ in range(6):
+        if os.fork() == 0:
+            held = []
+            try:
+                while True:
+                    a, b = socket.socketpair()
+                    a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 30)
+                    b.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 30)
+                    a.setblocking(False)
+                    try:
+                        while True:
+                            a.send(b"x" * 65536)
+                    except BlockingIOError:
+                        pass
+                    held.append((a, b))
+            except OSError:
+                pass
+            time.sleep(30)
+            os._exit(0)
+    time.sleep(4)
+    return (0, 0, 0)  # wrong, whatever happened: the question is lost
+'''}, []),
+        # a FIFO where the notebook should be: opening it would block for ever
+        "m19_fifo": ("*", {}, [], "fifo"),
+        # a symbolic link beside the notebook, to a hidden grader of the course
+        "m20_sibling_symlink": ("*", {}, [], "sibling_symlink"),
+        # 8 MB of tiny failing cells: the feedback we would write grows with each
+        "m21_many_cells": ("*", {}, ["1/0"] * 50_000, "many_cells"),
+        # a test cell's grade and solution flags flipped: its checksum changes and
+        # stock nbgrader sends the notebook to manual grading (0 points): repaired
+        "m22_flipped_flags": (None, {}, [], "flipped_flags"),
+        # the instructor's own source notebook handed in: correct, and flagged
+        "m23_source_notebook": (None, {}, [], "source_notebook"),
     }
 
 
@@ -167,19 +222,37 @@ def plant(folder, how, nb):
         nb["metadata"]["bomb"] = [[[[i, "y" * 20] for i in range(60)]] for _ in range(400)]
         nb["cells"][0]["metadata"]["bomb"] = nb["metadata"]["bomb"]
         text = json.dumps(nb)
+    elif how == "flipped_flags":
+        for cell in nb["cells"]:
+            meta = cell["metadata"].get("nbgrader", {})
+            if meta.get("grade_id") == "test_rnn_step":
+                meta.update(grade=False, solution=True)
+        text = json.dumps(nb)
+    elif how == "source_notebook":
+        text = (folder.parent.parent.parent / "source" / AID / f"{AID}.ipynb").read_text()
     elif how == "oversized":
         text = json.dumps(nb) + " " * (9 * 1024 * 1024)
+    elif how == "untouched":  # the released notebook, the attacker's cells added
+        released = samples.with_answers(json.loads(samples.release_path(AID, ROOT).read_text()), {})
+        released["cells"] += [c for c in nb["cells"] if c.get("metadata") == {} and c["cell_type"] == "code"
+                              and "ROOT" in "".join(c["source"])]
+        text = json.dumps(released)
     if how == "symlink":
         path.symlink_to(samples.solution_path(AID, ROOT))
+    elif how == "fifo":
+        os.mkfifo(path)
     else:
         path.write_text(text)
+    if how == "sibling_symlink":
+        hidden = folder.parent.parent.parent / "autograders" / AID / "hidden" / "test_quiz_output_dim.py"
+        (folder / "notes.txt").symlink_to(hidden)
     stamp = "garbage\ud800" if how == "garbage_timestamp" else "2026-11-22 12:00:00.000000 UTC"
     (folder / "timestamp.txt").write_text(stamp, errors="surrogatepass")
 
 
 def nbgrader(*args, cwd, check=True):
     env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}")
-    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
+    done = subprocess.run([*NBGRADER, *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=1200)
     if check:
         assert done.returncode == 0, done.stderr[-3000:]
@@ -240,6 +313,37 @@ def alone(tmp_path_factory):
     return {r.student: r for r in grade_many(reqs, CATALOG, limits=LIMITS)}
 
 
+class MemoryWatch:
+    """The machine's available memory, sampled while a class is graded: how
+    much the run (attackers included) took from it at worst."""
+
+    def __init__(self):
+        self.lowest = self.start = self.available()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.watch, daemon=True)
+
+    @staticmethod
+    def available() -> int:
+        with open("/proc/meminfo") as f:
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:"))
+
+    def watch(self):
+        while not self.done.wait(0.05):
+            self.lowest = min(self.lowest, self.available())
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.thread.join()
+
+    @property
+    def taken(self) -> int:
+        return self.start - self.lowest
+
+
 @pytest.fixture(scope="module", params=["bubblewrap", "no-bubblewrap"])
 def rnnquiz_run(request, tmp_path_factory):
     if request.param == "bubblewrap" and shutil.which("bwrap") is None:
@@ -247,7 +351,9 @@ def rnnquiz_run(request, tmp_path_factory):
     sandbox = SandboxConfig(use_bwrap=None if request.param == "bubblewrap" else False)
     course = make_course(tmp_path_factory.mktemp(f"class-{request.param}"))
     start = time.monotonic()
-    summary = autograde(AID, course_root=course, jobs=1, limits=LIMITS, sandbox=sandbox)
+    with MemoryWatch() as memory:
+        summary = autograde(AID, course_root=course, jobs=1, limits=LIMITS, sandbox=sandbox)
+    summary.memory_taken = memory.taken
     return course, summary, time.monotonic() - start
 
 
@@ -276,6 +382,29 @@ def test_each_attack_costs_only_its_own_marks(rnnquiz_run):
                                                   outcome.results.to_text())
     assert "symbolic link" in by_student["m12_symlink"].error
     assert "larger than" in by_student["m07_oversized"].error
+    assert "named pipe (FIFO)" in by_student["m19_fifo"].error
+    assert "notes.txt: is a symbolic link" in by_student["m20_sibling_symlink"].error
+    assert "more than the 1000" in by_student["m21_many_cells"].error
+    # the instructor's own files, handed in: flagged, for the instructor to look at
+    assert any("BEGIN SOLUTION" in f for f in by_student["m23_source_notebook"].results.flags)
+    report = (course / "reports" / AID / "report.md").read_text()
+    assert "Flagged" in report and "m23_source_notebook" in report
+
+
+def test_kernel_memory_counts_against_the_budget(rnnquiz_run):
+    """m18 queues data on Unix sockets from helper processes (6 GB where
+    nothing counts it); with a memory control group per submission it stays
+    within its 1 GiB budget, with everything else the run holds."""
+    _course, summary, _ = rnnquiz_run
+    print(f"\nmemory the class run took from the machine at worst: {summary.memory_taken / 2**30:.2f} GiB "
+          f"(budget per submission {LIMITS.memory_budget / 2**30:g} GiB)")
+    assert summary.memory_taken < 3 * 2**30
+
+
+def test_nothing_of_a_refused_submission_is_copied(rnnquiz_run):
+    course, _summary, _ = rnnquiz_run
+    for student in ("m19_fifo", "m20_sibling_symlink", "m21_many_cells", "m12_symlink"):
+        assert not (course / "autograded" / student).exists(), student
 
 
 def test_gradebook_and_files_hold_everyone_within_bounds(rnnquiz_run):
@@ -342,6 +471,12 @@ def test_nbgrader_autograde_attacks_cost_only_their_own_marks(nbgrader_run):
         assert rows.get(student, 0.0) == expected, (student, rows.get(student))
     log = done.stderr
     assert "symbolic link" in log and "larger than" in log
+    assert "named pipe (FIFO)" in log and "more than the 1000" in log
+    assert "FLAG m23_source_notebook" in log
+    # the link beside a notebook is never copied into what students and instructors see
+    for folder in ("autograded", "feedback"):
+        assert not (course / folder / "m20_sibling_symlink" / AID).exists()
+        assert not list((course / folder).rglob("notes.txt"))
 
 
 GRADE_AND_MEASURE = ("import resource, sys\n"
@@ -367,3 +502,123 @@ def test_reply_amplification_leaves_the_grader_memory_flat(tmp_path):
     print(f"\ngrading process peak memory: honest {peaks['honest']} MB, amplification attack "
           f"{peaks['amplify']} MB (before the fix: 3.5 GB)")
     assert peaks["amplify"] < peaks["honest"] + 32
+
+
+# --- CPU: a submission that starts dozens of busy sessions beside honest ones ------
+
+HEAVY_FORWARD = '''
+import time
+def rnn_forward(inputs, H, W_xh, W_hh, b_h):
+    end = time.process_time() + 0.4  # a correct answer that needs 0.4 s of CPU per call
+    while time.process_time() < end:
+        pass
+    outputs = []
+    for X in inputs:
+        H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
+        outputs.append(H)
+    return torch.stack(outputs), H
+'''
+CPU_HOG = '''
+import subprocess
+for _ in range(62):  # busy loops, each in a session (a scheduler autogroup) of its own
+    subprocess.Popen(["/bin/sh", "-c", "while :; do :; done"], start_new_session=True)
+'''
+HEAVY = ("b_heavy", "c_heavy", "d_heavy")
+
+
+def small_course(root, aid, notebooks: dict):
+    """A course of ``aid`` with the given {student: notebook} submitted."""
+    copy_course(root, [aid])
+    nbgrader("generate_assignment", aid, cwd=root)
+    for student, nb in notebooks.items():
+        folder = root / "submitted" / student / aid
+        folder.mkdir(parents=True)
+        (folder / f"{aid}.ipynb").write_text(json.dumps(nb))
+        (folder / "timestamp.txt").write_text("2026-11-22 12:00:00.000000 UTC")
+    return root
+
+
+def test_a_cpu_hog_cannot_cost_a_graded_beside_classmate_anything(tmp_path):
+    """Two grading processes: the hog's 62 busy sessions run while two heavy
+    but correct classmates are graded beside it.  Every submission has its
+    own CPU control group of equal weight, so the classmates keep exactly the
+    marks they get alone (without it: a share of 1/63, and timeouts)."""
+    heavy = submission(AID, {"rnn_forward": HEAVY_FORWARD})
+    course = small_course(tmp_path / "course", AID, {"a_hog": submission(AID, extra_cells=[CPU_HOG]),
+                                                     **{s: heavy for s in HEAVY}})
+    alone = grade_many([Request(str(course / "submitted" / s / AID / f"{AID}.ipynb"), s, assignment(AID))
+                        for s in HEAVY], CATALOG, limits=LIMITS)
+    assert all(r.question("rnn_forward").score == r.question("rnn_forward").max_score for r in alone)
+    start = time.monotonic()
+    summary = autograde(AID, course_root=course, jobs=2, limits=LIMITS)
+    seconds = time.monotonic() - start
+    by_student = {o.student: o.results for o in summary.outcomes}
+    for result in alone:
+        mine = by_student[result.student]
+        assert [(q.name, q.score) for q in mine.questions] == [(q.name, q.score) for q in result.questions], \
+            mine.to_text()
+    print(f"\nclass with a CPU hog graded in {seconds:.1f} s")
+    assert leftover_student_processes() == []
+
+
+# --- a question restricted to NumPy, under both autograde commands -------------------
+
+AID2 = "torch_rnn_by_hand"
+BY_TORCH = '''
+def by_torch(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    import torch
+    rnn = torch.nn.RNN(weight_ih.shape[1], weight_ih.shape[0]).to(torch.from_numpy(x).dtype)
+    with torch.no_grad():
+        for name, value in zip(("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"),
+                               (weight_ih, weight_hh, bias_ih, bias_hh)):
+            getattr(rnn, name).copy_(torch.from_numpy(value))
+        out, h_n = rnn(torch.from_numpy(x), torch.from_numpy(h0))
+    return out.numpy(), h_n.numpy()
+'''
+NUMPY_ATTACKS = {
+    "m_thread": BY_TORCH + '''
+import threading
+def numpy_rnn(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    box = {}
+    worker = threading.Thread(target=lambda: box.update(r=by_torch(x, weight_ih, weight_hh, bias_ih, bias_hh, h0)))
+    worker.start()
+    worker.join()
+    return box["r"]
+''',
+    "m_record_cleared": BY_TORCH + '''
+import sys
+def numpy_rnn(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    result = by_torch(x, weight_ih, weight_hh, bias_ih, bias_hh, h0)
+    hook = sys.getprofile()
+    if hook is not None:
+        hook.__self__.used.clear()
+    return result
+''',
+}
+
+
+def test_numpy_only_is_enforced_by_both_autograde_commands(tmp_path):
+    """numpy_rnn may use NumPy only (assignment.toml): its calls run in a
+    worker whose zygote never imported torch and whose file system has no
+    torch.  Computing with nn.RNN in a thread, or clearing a record of what
+    ran, earns nothing; honest students before and after keep their marks."""
+    honest = samples.solution(assignment(AID2), ROOT)
+    notebooks = {"a_honest": honest, **{name: samples.with_answers(honest, {"numpy_rnn": code})
+                                        for name, code in NUMPY_ATTACKS.items()}, "z_honest": honest}
+    expected = full_marks(AID2)
+    lost = dict(expected, numpy_rnn=0.0)
+    first = small_course(tmp_path / "rnnquiz", AID2, notebooks)
+    summary = autograde(AID2, course_root=first, jobs=1, limits=LIMITS)
+    for o in summary.outcomes:
+        got = {q.name: q.score for q in o.results.questions}
+        assert got == (expected if o.student.endswith("honest") else lost), o.results.to_text()
+        if o.student == "m_record_cleared":  # torch's absence named (in a thread, it only fails)
+            assert o.results.question("numpy_rnn").mistakes == ["computed_with_torch"]
+    second = small_course(tmp_path / "nbgrader", AID2, notebooks)
+    done = nbgrader("autograde", AID2, "--GradeIsolated.call_timeout=3", cwd=second, check=False)
+    nbgrader("export", f"--to={second / 'export.csv'}", cwd=second)
+    with open(second / "export.csv") as f:
+        rows = {r["student_id"]: float(r["score"]) for r in csv.DictReader(f)}
+    for student in notebooks:
+        want = sum((expected if student.endswith("honest") else lost).values())
+        assert rows[student] == want, (student, done.stderr[-2000:])

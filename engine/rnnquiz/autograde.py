@@ -138,7 +138,7 @@ def _grade_batch(items: list, db_url: str, assignment_id: str, source_dir: Path 
         outcome = Outcome(student, Path(path).stem)
         outcomes.append(outcome)
         try:
-            nb = sanitize(path, student, assignment_id, assignment, db_url, process.gradebook(db_url))
+            nb = sanitize(path, student, assignment_id, assignment, db_url, process.gradebook(db_url), source_dir)
             outcome.autograded = nb
             subs.append((from_dict(nb, path, assignment), student))
         except NotebookError as exc:
@@ -164,7 +164,8 @@ def _grade_batch(items: list, db_url: str, assignment_id: str, source_dir: Path 
     return outcomes
 
 
-def sanitize(path: str, student: str, assignment_id: str, assignment, db_url: str, gradebook):
+def sanitize(path: str, student: str, assignment_id: str, assignment, db_url: str, gradebook,
+             source_dir: Path | None = None):
     """nbgrader's default sanitizing steps with ours (``pipelines.SANITIZE``; a course's
     own extra sanitizing steps run under ``nbgrader autograde`` only),
     reading one open gradebook; ``assignment`` is ours, as the course said."""
@@ -175,13 +176,15 @@ def sanitize(path: str, student: str, assignment_id: str, assignment, db_url: st
     from .preprocessors import clean_notebook, steps_with
     raw = read_bytes(path)  # no symbolic links, bounded size
     try:
-        nb = nbformat.from_dict(clean_notebook(json.loads(raw.decode("utf-8")), path, assignment.lang))
+        nb = nbformat.from_dict(clean_notebook(json.loads(raw.decode("utf-8")), path, assignment.lang,
+                                                source_dir / f"{Path(path).stem}.ipynb" if source_dir else None))
     except (UnicodeDecodeError, ValueError, RecursionError, TypeError, AttributeError):
         raise NotebookError(path, "is not a readable notebook; the student should save it in Jupyter "
                                   "and submit again.") from None
     name = Path(path).stem
     resources = {"nbgrader": {"db_url": db_url, "assignment": assignment_id, "notebook": name,
-                              "student": student}, "unique_key": name, "rnnquiz_assignment": assignment}
+                              "student": student}, "unique_key": name, "rnnquiz_assignment": assignment,
+                 "rnnquiz_cleaned": True}
     for step in steps_with(gradebook, load(SANITIZE)):
         nb, resources = step.preprocess(nb, resources)
     return nb

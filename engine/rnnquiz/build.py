@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from .content import CONTENT_DIR
+from .course_cycle import NBGRADER
 
 GENERATED = ("assignments", "solutions")
 STEPS = (("generate_assignment", "assignments"), ("generate_solution", "solutions"))
@@ -39,7 +40,7 @@ def build(course_root: Path, out_root: Path | None = None) -> list:
         env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
         for command, _folder in STEPS:
             done = subprocess.run(
-                [sys.executable, "-m", "nbgrader", command, "--assignment=*", "--force",
+                [*NBGRADER, command, "--assignment=*", "--force",
                  f"--db=sqlite:///{scratch / 'gradebook.db'}"],
                 cwd=scratch, env=env, capture_output=True, text=True)
             if done.returncode != 0 or "ERROR" in done.stderr:

@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 from .messages import text
-from .notebook import cell_source, nbgrader_meta
+from .notebook import cell_source, is_test_cell, nbgrader_meta
 
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS",
            "### BEGIN MARK SCHEME", "### END MARK SCHEME")
@@ -54,8 +54,10 @@ def instructor_regions(source: Path) -> tuple:
 
 
 def flags(nb: dict, source: Path | None, lang: str) -> list:
-    """What in ``nb`` (a submitted notebook) came from the instructor's files."""
-    found, cells = [], [c for c in nb.get("cells", []) if isinstance(c, dict)]
+    """What in ``nb`` (a submitted notebook) came from the instructor's files.
+    Test cells are left out: nbgrader puts the instructor's own back in them
+    (hidden tests and all) before anything else reads the notebook."""
+    found, cells = [], [c for c in nb.get("cells", []) if isinstance(c, dict) and not is_test_cell(c)]
     for index, cell in enumerate(cells):
         marks = sorted({m for m in MARKERS if m in cell_source(cell)})
         if marks:

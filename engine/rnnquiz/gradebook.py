@@ -47,6 +47,8 @@ class GradebookWriter:
         return self
 
     def __exit__(self, *exc):
+        for student in self.written:  # a folder whose notebooks were all missing or refused
+            self._drop_if_no_notebook(student)
         self.gb.__exit__(*exc)
         return False
 
@@ -188,7 +190,7 @@ class GradebookWriter:
         from nbgrader import utils
         src = self.submitted / student / self.assignment_id
         dest = self._dest(student)
-        if student not in self.written:  # as nbgrader does, the folder of an earlier run goes
+        if student not in self.written or not dest.is_dir():  # as nbgrader does, an earlier run's goes
             self._start_folder(student)
             self.written.add(student)
         timestamp = read_timestamp(src / "timestamp.txt")
@@ -214,7 +216,6 @@ class GradebookWriter:
                 if gid in comments:
                     unchanged = meta.get("checksum") == utils.compute_checksum(_node(cell))
                     comments[gid].auto_comment = "No response." if unchanged and not meta.get("task") else None
-        self._drop_if_no_notebook(student)
 
     def _submission(self, student_id: str, timestamp):
         """The student's submission of this assignment: the one already there

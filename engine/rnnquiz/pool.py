@@ -327,13 +327,9 @@ class Pool:
             except OSError:
                 pass
             self.control = None
-        if self.cgroups is not None:
-            # this process's submissions' groups; the run's own go with the process that made them
-            self.cgroups.close()
-            if self.cgroups.owner == os.getpid():
-                self.cgroups = None
         if self.proc is not None and self.owner != os.getpid():
             self.proc = None  # inherited: the launching process waits for the zygote
+            self._close_groups()
             return
         if self.proc is not None and not self.ready and self.proc.poll() is None:
             # still starting (a run that stopped early): nothing to wait for
@@ -354,6 +350,15 @@ class Pool:
                 self.proc.wait()
             self.proc = None
             reap_orphans(helpers)
+        self._close_groups()
+
+    def _close_groups(self):
+        """This process's submissions' control groups; the run's own go with
+        the process that made them (once the zygote and its helpers are reaped)."""
+        if self.cgroups is not None:
+            self.cgroups.close()
+            if self.cgroups.owner == os.getpid():
+                self.cgroups = None
 
     def __enter__(self):
         return self if self.proc is not None else self.launch()

@@ -18,6 +18,7 @@ unchanged.  The inputs are seeded by nbgrader's student id.
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import traceback
 from pathlib import Path
@@ -206,21 +207,31 @@ class DropUntrusted(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         if assignment_of(self, resources) is None:
             return nb, resources  # another assignment: as stock nbgrader leaves it
+        if resources.get("rnnquiz_cleaned"):
+            return nb, resources  # rnnquiz autograde cleaned it as it read the file
         meta = resources.get("metadata") or {}
         path = Path(meta.get("path") or ".") / f"{meta.get('name') or 'notebook'}.ipynb"
         try:
             if meta.get("path") and meta.get("name"):
                 notebook.check_file(path, self.max_bytes)
-            return from_dict(clean_notebook(nb, path, assignment_of(self, resources).lang)), resources
+            info = resources.get("nbgrader", {})
+            course = Path(CourseDirectory(config=self.config).root)
+            source = course / "source" / str(info.get("assignment") or "") / f"{info.get('notebook') or ''}.ipynb"
+            return from_dict(clean_notebook(nb, path, assignment_of(self, resources).lang, source)), resources
         except notebook.NotebookError as exc:
             raise SubmissionRejected(str(exc)) from None
 
 
-def clean_notebook(nb, path="notebook", lang: str | None = None) -> dict:
+def clean_notebook(nb, path="notebook", lang: str | None = None, source: Path | None = None) -> dict:
     """The notebook reduced to cells with text sources and known nbgrader
     metadata; HTML in markdown and raw cells made harmless, with a note in
     ``lang``; more than ``notebook.MAX_CELLS`` cells is refused (what we write
-    back, and nbgrader's feedback page, grow with every cell)."""
+    back, and nbgrader's feedback page, grow with every cell).  A markdown
+    cell that is exactly one of the instructor's (``source``: the course's
+    source notebook) gets its figures back from there; attachments of any
+    other cell are gone, and so are its links to them (nbconvert would fail
+    on them)."""
+    figures = instructor_markdown(source) if source else {}
     kernelspec = nb.get("metadata", {}).get("kernelspec") if isinstance(nb.get("metadata"), dict) else None
     cells, budget = [], untrusted_html.Budget()
     given = nb.get("cells", []) if isinstance(nb.get("cells"), list) else []
@@ -232,8 +243,12 @@ def clean_notebook(nb, path="notebook", lang: str | None = None) -> dict:
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
             continue
         out = {"cell_type": cell["cell_type"], "metadata": {}, "source": notebook.cell_source(cell)}
-        if cell["cell_type"] != "code":
-            out["source"] = untrusted_html.clean_source(out["source"], cell["cell_type"], lang, budget)[0]
+        if out["source"] in figures:
+            if figures[out["source"]]:  # the instructor's own cell: as the course has it
+                out["attachments"] = figures[out["source"]]
+        elif cell["cell_type"] != "code":
+            text = untrusted_html.DANGLING_IMAGE.sub(r"[\1]", out["source"])
+            out["source"] = untrusted_html.clean_source(text, cell["cell_type"], lang, budget)[0]
         nbg = notebook.nbgrader_meta(cell)
         kept = {k: v for k, v in nbg.items() if k in NBGRADER_KEYS and isinstance(v, NBGRADER_KEYS[k])
                 and not (type(v) is str and len(v) > 200)}
@@ -250,6 +265,17 @@ def clean_notebook(nb, path="notebook", lang: str | None = None) -> dict:
     return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
 
 
+@functools.lru_cache(maxsize=32)
+def instructor_markdown(source: Path) -> dict:
+    """{source text: attachments} of the markdown cells of an instructor's notebook."""
+    try:
+        nb = json.loads(Path(source).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {notebook.cell_source(c): c.get("attachments") or {} for c in nb.get("cells", [])
+            if isinstance(c, dict) and c.get("cell_type") == "markdown"}
+
+
 class RepairCells(NbGraderPreprocessor):
     """Sanitizing step: tampered cell structure is repaired, then graded.
 
@@ -258,6 +284,9 @@ class RepairCells(NbGraderPreprocessor):
     alters cell metadata gains nothing and should still get a grade:
 
     - a cell whose nbgrader id is unknown or repeated becomes a plain cell;
+    - a known cell gets back the kind the assignment gave it (grade, solution,
+      task, locked, points: flipping a flag would otherwise change the cell's
+      checksum and send the notebook to manual grading);
     - a graded test cell that is missing is put back from the gradebook
       (OverwriteCells then restores the source and points of all of them).
     """
@@ -273,6 +302,10 @@ class RepairCells(NbGraderPreprocessor):
             with _gradebook(self, info) as gb:
                 record = gb.find_notebook(resources["unique_key"], info["assignment"])
                 sources = {c.name: c.source for c in record.source_cells}
+                locked = {c.name: bool(c.locked) for c in record.source_cells}
+                points = {c.name: c.max_score for c in record.grade_cells}
+                solutions = {c.name for c in record.solution_cells}
+                tasks = {c.name for c in record.task_cells}
                 tests = [(c.name, c.max_score) for c in record.grade_cells
                          if c.name.startswith(content.TEST_CELL_PREFIX)]
         except (KeyError, MissingEntry):
@@ -288,11 +321,16 @@ class RepairCells(NbGraderPreprocessor):
                 del cell.metadata["nbgrader"]
             else:
                 present.add(gid)
-        for gid, points in tests:
+                meta.update(grade=gid in points, solution=gid in solutions, task=gid in tasks, locked=locked[gid])
+                if gid in points:
+                    meta["points"] = points[gid]
+                else:
+                    meta.pop("points", None)
+        for gid, max_score in tests:
             if gid not in present:
                 self.log.warning("rnnquiz: test cell %r was missing; restored", gid)
                 nb.cells.append(new_code_cell(sources[gid], metadata={"nbgrader": {
-                    "grade": True, "grade_id": gid, "locked": True, "points": points,
+                    "grade": True, "grade_id": gid, "locked": True, "points": max_score,
                     "schema_version": 3, "solution": False, "task": False}}))
         return nb, resources
 

@@ -99,9 +99,18 @@ def plot(rows: list, totals: list, max_score: float, path: Path):
 
 
 def class_report(results: list, out_dir: Path, mistakes: dict | None = None) -> Path:
-    rows = summarize(results)
-    text = markdown(rows, len(results), mistakes) + flagged(results)
-    (out_dir / "report.md").write_text(text, encoding="utf-8")
-    if rows:
-        plot(rows, [r.score for r in results], results[0].max_score, out_dir / "report.png")
+    """report.md and report.png; an assignment of several notebooks (each one
+    of ours) gets a section and an image per notebook (report-<notebook>.png)."""
+    groups: dict = {}
+    for r in results:
+        groups.setdefault(r.assignment, []).append(r)
+    parts = []
+    for assignment, members in groups.items():
+        rows = summarize(members)
+        heading = f"## {assignment}\n\n" if len(groups) > 1 else ""
+        parts.append(heading + markdown(rows, len(members), mistakes))
+        if rows:
+            image = "report.png" if len(groups) == 1 else f"report-{assignment}.png"
+            plot(rows, [r.score for r in members], members[0].max_score, out_dir / image)
+    (out_dir / "report.md").write_text("\n".join(parts) + flagged(results), encoding="utf-8")
     return out_dir / "report.md"

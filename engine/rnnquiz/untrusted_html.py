@@ -34,11 +34,26 @@ DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "applet", "svg", 
                         "noembed", "noframes", "template", "textarea", "title", "xmp", "plaintext",
                         "select", "frameset"}
 _CELL = {"colspan", "rowspan", "style"}  # style: text-align only (markdown's aligned table columns)
+ATTACHED = "https://attachment.invalid/"  # a cell's own attachment, as judged (see ``_render``)
+_ATTACHMENT_LINK = re.compile(r"\]\(\s*<?attachment:")
+# an image of the cell's own attachments, which a student's cell no longer has
+DANGLING_IMAGE = re.compile(r"!\[([^\]\n]{0,1000})\]\(\s*<?attachment:[^)\n]{0,300}\)")
+
+
+def _image_source(tag: str, attribute: str, value: str):
+    """An image only from the cell's own attachments (the course's figures): any
+    other source is a request the viewer's browser would make (a tracking pixel)."""
+    if tag == "img" and attribute == "src" and not value.startswith(ATTACHED):
+        return None
+    return value
+
+
 _SANITIZER = nh3.Cleaner(
-    tags=TAGS,
+    tags=TAGS | {"img"},
     clean_content_tags=DROPPED_WITH_CONTENT,
-    attributes={"a": {"href", "title"}, "ol": {"start"}, "th": _CELL, "td": _CELL}
-    | {h: {"id"} for h in _HEADINGS},
+    attributes={"a": {"href", "title"}, "ol": {"start"}, "th": _CELL, "td": _CELL,
+                "img": {"src", "alt", "title"}} | {h: {"id"} for h in _HEADINGS},
+    attribute_filter=_image_source,
     # the classes nbconvert's renderer itself writes (anchors, highlighted code, mermaid, task lists)
     allowed_classes={"a": {"anchor-link"}, "li": {"task-list-item"}, "div": {"highlight", "jp-Mermaid"},
                      "pre": {"mermaid"}, "span": set(STANDARD_TYPES.values()) - {""}},
@@ -123,7 +138,10 @@ def _judged(source: str, is_markdown: bool, note: str = "") -> list[str] | None:
 
 def _render(source: str, is_markdown: bool) -> str:
     """The HTML that feedback and formgrader show for a cell (raw cells are shown as HTML)."""
-    return _TASK_BOX.sub("", markdown2html_mistune(source)) if is_markdown else source
+    if not is_markdown:
+        return source
+    # the renderer embeds an attachment's bytes, and fails without them: judged as an image of its own
+    return _TASK_BOX.sub("", markdown2html_mistune(_ATTACHMENT_LINK.sub(f"]({ATTACHED}", source)))
 
 
 class _Events(HTMLParser):
