@@ -171,11 +171,11 @@ for path in glob.glob(ROOT + "/autograders/{AID}/hidden/test_quiz_*.py"):
     globals()[name] = key
 '''], "untouched"),
         # helper processes queue kernel memory on Unix socket pairs (no process
-        # maps it): without a memory control group, about 6 GB
+        # maps it): without a memory control group, 3 GB beside a 1 GiB budget
         "m18_socket_memory": ("next_char_output_shape", {"next_char_output_shape": '''
 import os, socket, time
 def next_char_output_shape(num_steps, batch_size, vocab_size):
-    for _ in range(6):
+    for _ in range(3):
         if os.fork() == 0:
             held = []
             try:
@@ -194,7 +194,7 @@ def next_char_output_shape(num_steps, batch_size, vocab_size):
                 pass
             time.sleep(30)
             os._exit(0)
-    time.sleep(4)
+    time.sleep(2)  # within the call's 3 s: the helpers fill their sockets meanwhile
     return (0, 0, 0)  # wrong, whatever happened: the question is lost
 '''}, []),
         # a FIFO where the notebook should be: opening it would block for ever
@@ -392,13 +392,14 @@ def test_each_attack_costs_only_its_own_marks(rnnquiz_run):
 
 
 def test_kernel_memory_counts_against_the_budget(rnnquiz_run):
-    """m18 queues data on Unix sockets from helper processes (6 GB where
-    nothing counts it); with a memory control group per submission it stays
-    within its 1 GiB budget, with everything else the run holds."""
+    """m18 queues data on Unix sockets from helper processes: the class run
+    took 3.1 GiB from the machine where nothing counts it (measured with the
+    control groups turned off), 1.3 GiB with a memory control group per
+    submission (its 1 GiB budget, and everything else the run holds)."""
     _course, summary, _ = rnnquiz_run
     print(f"\nmemory the class run took from the machine at worst: {summary.memory_taken / 2**30:.2f} GiB "
           f"(budget per submission {LIMITS.memory_budget / 2**30:g} GiB)")
-    assert summary.memory_taken < 3 * 2**30
+    assert summary.memory_taken < 2.2 * 2**30
 
 
 def test_nothing_of_a_refused_submission_is_copied(rnnquiz_run):
