@@ -6,6 +6,7 @@ and by ``nbgrader autograde`` with rnnquiz's preprocessors.  For every run:
 the honest students keep exactly the marks they get alone, the run ends within
 its bound, the gradebook holds everyone, and no student process is left.
 """
+import contextlib
 import csv
 import json
 import os
@@ -351,7 +352,8 @@ def rnnquiz_run(request, tmp_path_factory):
     sandbox = SandboxConfig(use_bwrap=None if request.param == "bubblewrap" else False)
     course = make_course(tmp_path_factory.mktemp(f"class-{request.param}"))
     start = time.monotonic()
-    with MemoryWatch() as memory:
+    # from the course folder, as an instructor runs it (rnnquiz's checkout is elsewhere)
+    with MemoryWatch() as memory, contextlib.chdir(course):
         summary = autograde(AID, course_root=course, jobs=1, limits=LIMITS, sandbox=sandbox)
     summary.memory_taken = memory.taken
     return course, summary, time.monotonic() - start
