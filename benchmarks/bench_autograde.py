@@ -36,7 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from rnnquiz import content, samples
+from rnnquiz.model import content, samples
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent  # this repository is a course
 
@@ -105,6 +105,12 @@ def submit(course: Path, subs: list):
         (folder / "timestamp.txt").write_text("2026-11-22 12:00:00.000000 UTC")
 
 
+def rnnquiz_command(engine: str | None) -> list:
+    """``python -m rnnquiz`` (an engine from before the layout by layers: ``rnnquiz.cli``)."""
+    old = engine and not (Path(engine) / "rnnquiz" / "__main__.py").exists()
+    return [sys.executable, "-m", "rnnquiz.cli" if old else "rnnquiz"]
+
+
 def timed(cmd, cwd, engine: str | None = None, check: bool = True) -> float:
     start = time.perf_counter()
     done = subprocess.run(cmd, cwd=cwd, env=env(engine), capture_output=True, text=True)
@@ -122,7 +128,7 @@ def rnnquiz_class(template: Path, where: Path, subs: list, jobs: int, engine: st
     """Seconds for `rnnquiz autograde` on ``subs`` in a fresh copy of the course."""
     course = shutil.copytree(template, where)
     submit(course, subs)
-    seconds = timed([sys.executable, "-m", "rnnquiz.cli", "autograde", AID, "--jobs", str(jobs)], course, engine)
+    seconds = timed([*rnnquiz_command(engine), "autograde", AID, "--jobs", str(jobs)], course, engine)
     graded = len(list((course / "autograded").glob(f"*/{AID}/{AID}.ipynb")))
     shutil.rmtree(course)
     if graded != len(subs):
@@ -150,7 +156,7 @@ def one_round(args, engines: dict, subs: list, tmp: Path) -> dict:
     checks, torches = {name: [] for name in engines}, []
     for _ in range(args.pairs):  # interleaved: all see the same load
         for name, path in engines.items():
-            checks[name].append(timed([sys.executable, "-m", "rnnquiz.cli", "check", str(release)], tmp, path))
+            checks[name].append(timed([*rnnquiz_command(path), "check", str(release)], tmp, path))
         torches.append(timed([sys.executable, "-c", "import torch"], tmp))
     return {"stock": t_stock, "times": times, "checks": checks, "torches": torches}
 

@@ -15,8 +15,8 @@ import argparse
 import os
 import time
 
-from rnnquiz.pool import Pool
-from rnnquiz.sandbox import Limits
+from rnnquiz.isolation.limits import Limits
+from rnnquiz.isolation.pool import Pool
 from rnnquiz.sandboxed.wire import Op
 
 CELL = "import gc, numpy as np, torch\nx = [[i] for i in range(1000)]\ngc.collect()"

@@ -582,7 +582,7 @@ def embed(path: Path, places: list, lang: str, drawn: dict) -> bool:
 
 def notebooks(root: Path = ROOT):
     """(path, places, language) of every source notebook that has figures."""
-    from rnnquiz import content
+    from rnnquiz.model import content
     for base, twins in sorted(content.course_catalog(root).bases().items()):
         for a in sorted(twins, key=lambda a: a.id):
             if base in PLACES:
@@ -606,7 +606,7 @@ def main(argv=None) -> int:
     for path, places, lang in todo:
         print(f"{path.relative_to(ROOT)}: {'updated' if embed(path, places, lang, drawn) else 'unchanged'}")
     if not args.no_build:
-        from rnnquiz.build import build
+        from rnnquiz.commands.build import build
         for path in build(ROOT):
             print(f"built {path.relative_to(ROOT)}")
     return 0

@@ -8,9 +8,9 @@ import re
 import shutil
 from pathlib import Path
 
-from rnnquiz import content, samples
-from rnnquiz.grade import Request, grade_many
-from rnnquiz.sandbox import Limits
+from rnnquiz.grading.session import Request, grade_many
+from rnnquiz.isolation.limits import Limits
+from rnnquiz.model import content, samples
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = content.course_catalog(ROOT)

@@ -259,7 +259,7 @@ def confine_submission(request: dict, uid, confined: bool, cgroups=()):
     if uid is not None:
         confine.become(uid)  # fail closed: no student code as root
     confine.die_with_parent()  # a credential change cleared it
-    if confined:
+    if confined or request.get("seccomp"):
         confine.install_seccomp()
 
 
@@ -291,6 +291,26 @@ class Submission:
     budget: int | None  # bytes, for all its processes together; None: not watched
     confined: bool
     ended: bool = False  # the grader ended it: reap it as soon as it is gone
+
+
+def kill_uid(uid: int):
+    """SIGKILL every process of ``uid`` (a submission's own, without namespaces):
+    a child that becomes that uid and signals all it may (``kill(-1)``)."""
+    try:
+        pid = os.fork()
+    except OSError:
+        return
+    if pid == 0:
+        try:
+            os.setgid(uid)
+            os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
 
 
 class Zygote:
@@ -373,7 +393,8 @@ class Zygote:
                 os.close(self.own_pid_ns)
             serve_submission(sock, request, self.torch, uid, confined, cgroups)
         _close_all(cgroups)
-        budget = request.get("memory_budget") if confined and uid is not None else None
+        # a submission under a uid of its own is watched by that uid, with or without namespaces
+        budget = request.get("memory_budget") if uid is not None else None
         self.forked += 1
         self.live[pid] = Submission(self.forked, uid, budget, confined)
         try:
@@ -399,6 +420,8 @@ class Zygote:
                 os.killpg(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        if not sub.confined and sub.uid is not None:
+            kill_uid(sub.uid)  # no namespace: whatever it started under its uid, sessions of its own included
         sub.ended = True
 
     def enforce_budgets(self):

@@ -1,0 +1,122 @@
+"""The whole nbgrader cycle in a scratch course: release, fetch, submit, collect,
+autograde, feedback, export, and each student fetching their feedback, with
+nbgrader's own commands and a local exchange (and cache: nothing of it lands
+in the user's own nbgrader cache).
+
+Used by ``rnnquiz demo`` and by the project's tests, so both drive exactly the
+commands an instructor runs.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rnnquiz.errors import InternalError
+
+COURSE_ID = "rnnquiz"
+# nbgrader's command line, started without jsonschema's optional rfc3987 checker:
+# importing it builds some 35 grammars (3 s of every nbgrader command here) for
+# "iri" formats that nothing validates (nbformat and nbgrader pass no format
+# checker); the commands are otherwise nbgrader's own
+NBGRADER = [sys.executable, "-c", "import sys; sys.modules.setdefault('rfc3987_syntax', None); "
+            "sys.argv[0] = 'nbgrader'; from nbgrader.apps.nbgraderapp import main; main()"]
+
+
+class CycleError(InternalError):
+    pass
+
+
+@dataclass
+class Cycle:
+    workdir: Path
+    source_root: Path  # the course whose content is used
+    course_id: str = COURSE_ID
+    log: list = field(default_factory=list)  # (command, seconds)
+
+    @property
+    def course(self) -> Path:
+        return self.workdir / "course"
+
+    @property
+    def exchange(self) -> Path:
+        return self.workdir / "exchange"
+
+    def student_home(self, student: str) -> Path:
+        return self.workdir / "students" / student
+
+    def nbgrader(self, *args, cwd: Path, check: bool = True, cache: Path | None = None) -> subprocess.CompletedProcess:
+        """An nbgrader command; ``cache``: a student's own nbgrader cache (each
+        student has one, as each has a home of their own)."""
+        env = dict(os.environ)
+        # nbgrader runs `alembic` from PATH: the one installed beside this Python
+        env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+        cmd = [*NBGRADER, *args, f"--Exchange.root={self.exchange}",
+               f"--Exchange.cache={cache or self.workdir / 'cache'}"]
+        done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+        self.log.append((" ".join(["nbgrader", *args]), done.returncode))
+        if check and done.returncode != 0:
+            raise CycleError(f"`nbgrader {' '.join(args)}` failed:\n{done.stderr[-3000:]}")
+        return done
+
+    @property
+    def release(self) -> Path:
+        return self.course / "release"  # nbgrader's default release_directory
+
+    def setup(self, assignment_ids: list):
+        """A new course made by ``rnnquiz init`` with our assignments, plus an empty exchange."""
+        from rnnquiz.commands.init import init
+        self.course.mkdir(parents=True)
+        self.exchange.mkdir(parents=True)
+        os.chmod(self.exchange, 0o777)
+        init(self.course, list(assignment_ids), origin=self.source_root, course_id=self.course_id)
+        self.nbgrader("generate_assignment", "--assignment=*", cwd=self.course)
+        for aid in assignment_ids:
+            self.nbgrader("release_assignment", aid, f"--course={self.course_id}", cwd=self.course)
+
+    def fetch_and_submit(self, student: str, aid: str, work: dict | None, notebook: str | None = None):
+        """The student fetches the release, writes ``work`` into its notebook
+        (default: named as the assignment; None: untouched), submits."""
+        home = self.student_home(student)
+        home.mkdir(parents=True, exist_ok=True)
+        self.nbgrader("fetch_assignment", aid, f"--course={self.course_id}", cwd=home, cache=home / ".cache")
+        target = home / aid / f"{notebook or aid}.ipynb"
+        if work is not None:
+            target.write_text(json.dumps(work, indent=1, ensure_ascii=False))
+        self.nbgrader("submit", aid, f"--course={self.course_id}", f"--student={student}", cwd=home,
+                      cache=home / ".cache")
+
+    def grade(self, assignment_ids: list) -> dict:
+        """Collect, autograde, generate and release feedback, export; returns {(student, aid): score}."""
+        for aid in assignment_ids:
+            self.nbgrader("collect", aid, f"--course={self.course_id}", cwd=self.course)
+        for aid in assignment_ids:
+            # autograde may fail for single students; nbgrader grades the others and says so
+            self.nbgrader("autograde", aid, "--create", cwd=self.course, check=False)
+            self.nbgrader("generate_feedback", aid, cwd=self.course, check=False)
+            self.nbgrader("release_feedback", aid, f"--course={self.course_id}", cwd=self.course, check=False)
+        self.nbgrader("export", f"--to={self.course / 'grades.csv'}", cwd=self.course)
+        return read_export(self.course / "grades.csv")
+
+    def release_feedback(self, aid: str):
+        self.nbgrader("release_feedback", aid, f"--course={self.course_id}", cwd=self.course)
+
+    def fetch_feedback(self, student: str, aid: str) -> list:
+        """The student fetches their feedback; returns the HTML files they now have."""
+        home = self.student_home(student)
+        self.nbgrader("fetch_feedback", aid, f"--course={self.course_id}", f"--student={student}", cwd=home,
+                      cache=home / ".cache")
+        return sorted((home / aid / "feedback").rglob("*.html"))
+
+    def feedback_files(self) -> list:
+        return sorted((self.course / "feedback").rglob("*.html"))
+
+
+def read_export(path: Path) -> dict:
+    with open(path, newline="") as f:
+        return {(row["student_id"], row["assignment"]): (float(row["score"]), float(row["max_score"]))
+                for row in csv.DictReader(f)}

@@ -1,0 +1,156 @@
+"""Add rnnquiz's assignments to an nbgrader course: an existing one or a new one.
+
+What a course needs: the source notebooks under ``source/``, the content
+(manifest, public and hidden graders) under ``autograders/`` (instructor-only:
+nbgrader never releases it), and rnnquiz's steps in ``nbgrader_config.py``.
+Nothing the instructor already has is overwritten, so running it twice
+changes nothing more.
+"""
+from __future__ import annotations
+
+import filecmp
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rnnquiz.errors import UserError
+from rnnquiz.model import content
+
+CONFIG_FILE = "nbgrader_config.py"
+BEGIN, END = "# >>> rnnquiz >>>", "# <<< rnnquiz <<<"
+CONFIG_BLOCK = f"""{BEGIN}
+# rnnquiz's steps, as `rnnquiz init` adds them: rnnquiz's assignments are
+# sanitized and graded in rnnquiz's isolated worker, and their feedback never
+# shows hidden tests; every other assignment of this course is graded by
+# nbgrader exactly as before.
+c = get_config()  # noqa: F821 (the same object as the course's own `c`)
+from rnnquiz.nbgrader.pipelines import apply as rnnquiz_apply  # noqa: E402
+
+rnnquiz_apply(c)
+{END}
+"""
+NEW_CONFIG = """c = get_config()  # noqa: F821
+
+c.CourseDirectory.course_id = "{course_id}"
+
+"""
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc")
+
+
+class InitError(UserError):
+    """A course that cannot be set up; the message says which folder and what to do."""
+
+
+@dataclass
+class Report:
+    course: Path
+    assignments: list                          # nbgrader assignment ids added or already there
+    done: list = field(default_factory=list)   # one line per thing done or left alone
+
+    def lines(self) -> list:
+        return self.done + ["", "next, from the course folder (with rnnquiz's virtualenv activated, so",
+                            "that nbgrader finds its `alembic` on PATH):", f"  cd {self.course}"] + [
+            f"  nbgrader generate_assignment {aid}" for aid in self.assignments] + [
+            "  nbgrader release_assignment NAME      # then students fetch and submit",
+            "  nbgrader collect NAME",
+            "  rnnquiz autograde NAME                # or: nbgrader autograde NAME",
+            "  nbgrader generate_feedback NAME && nbgrader export"]
+
+
+def origin_course(course: Path | None = None, start: Path | None = None) -> Path:
+    """Where the instructor's content comes from: the course around ``start``
+    (default: the working folder), else the checkout rnnquiz was installed
+    from, else the target ``course`` itself (a second run: nothing new).
+    Only a folder with hidden graders will do."""
+    target = Path(course).resolve() if course else None
+    candidates = [content.find_course(start), Path(__file__).resolve().parents[2]]
+    candidates = [f for f in candidates if f and f != target] + [target]
+    for folder in candidates:
+        if folder and any(a.has_hidden for a in content.course_catalog(folder).assignments.values()):
+            return folder
+    raise InitError("no rnnquiz content with hidden graders found here or in rnnquiz's installation "
+                    "(the wheel students install holds only public checks): run `rnnquiz init` from a "
+                    "checkout of rnnquiz's repository, or pass --from FOLDER.")
+
+
+def selected(catalog: content.Catalog, names: list | None) -> list:
+    """Assignment ids for ``names``: a content folder's name means all its
+    languages, an assignment id that one; none means every assignment."""
+    if not names:
+        return sorted(catalog.assignments)
+    out = []
+    for name in names:
+        if name in catalog.bases():
+            out += sorted(a.id for a in catalog.bases()[name])
+        elif name in catalog:
+            out.append(name)
+        else:
+            raise InitError(f"unknown assignment {name!r}; known: {', '.join(sorted(catalog.bases()))} "
+                            f"(each in every language) or one of {catalog.known()}.")
+    return list(dict.fromkeys(out))
+
+
+def init(course: Path, names: list | None = None, origin: Path | None = None,
+         course_id: str | None = None) -> Report:
+    course = Path(course).resolve()
+    origin = Path(origin).resolve() if origin else origin_course(course)
+    if course.exists() and not course.is_dir():
+        raise InitError(f"{course} is a file; give the course folder (the one with {CONFIG_FILE}).")
+    catalog = content.course_catalog(origin)
+    aids = selected(catalog, names)
+    missing = [a for a in aids if not catalog.get(a).has_hidden]
+    if missing:
+        raise InitError(f"{origin / content.CONTENT_DIR}: no hidden graders for {', '.join(missing)}; "
+                        "take the content from a checkout of rnnquiz's repository (--from).")
+    report = Report(course, aids)
+    course.mkdir(parents=True, exist_ok=True)
+    for aid in aids:
+        renamed = _renamed(course, aid)
+        if renamed:
+            report.done.append(f"unchanged  source/{aid} (the course has it as {renamed})")
+            continue
+        report.done.append(_copy(origin / "source" / aid, course / "source" / aid, f"source/{aid}"))
+    for base in sorted({catalog.get(a).base for a in aids}):
+        report.done.append(_copy(origin / content.CONTENT_DIR / base, course / content.CONTENT_DIR / base,
+                                 f"{content.CONTENT_DIR}/{base} (instructor-only: hidden graders)"))
+    report.done.append(_configure(course / CONFIG_FILE, course_id or course.name))
+    return report
+
+
+def _renamed(course: Path, aid: str) -> str | None:
+    """The course's own name for ``aid`` when the instructor renamed it (the
+    source notebook keeps its ``rnnquiz.assignment`` tag), else None."""
+    for path in sorted((course / "source").glob("*/*.ipynb")):
+        if path.parent.name != aid and content.source_tag(path) == aid:
+            return f"{path.parent.name}/{path.name}"
+    return None
+
+
+def _copy(src: Path, dst: Path, what: str) -> str:
+    if not src.is_dir():
+        raise InitError(f"{src}: missing; the content at {src.parent.parent} is incomplete.")
+    if dst.exists():
+        if dst.resolve() == src.resolve() or _same_tree(src, dst):
+            return f"unchanged  {what}"
+        return f"kept       {what} (differs from rnnquiz's; remove it to take rnnquiz's)"
+    shutil.copytree(src, dst, ignore=IGNORED)
+    return f"added      {what}"
+
+
+def _same_tree(a: Path, b: Path) -> bool:
+    cmp = filecmp.dircmp(a, b, ignore=["__pycache__"])
+    if cmp.left_only or cmp.right_only or cmp.funny_files:
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(a, b, cmp.common_files, shallow=False)
+    return not mismatch and not errors and all(_same_tree(a / d, b / d) for d in cmp.common_dirs)
+
+
+def _configure(path: Path, course_id: str) -> str:
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+        if BEGIN in text or "rnnquiz.pipelines" in text:
+            return f"unchanged  {CONFIG_FILE} (rnnquiz's steps already applied)"
+        path.write_text(text.rstrip("\n") + "\n\n" + CONFIG_BLOCK, encoding="utf-8")
+        return f"updated    {CONFIG_FILE} (rnnquiz's steps appended; your settings kept)"
+    path.write_text(NEW_CONFIG.format(course_id=course_id) + CONFIG_BLOCK, encoding="utf-8")
+    return f"created    {CONFIG_FILE} (course id {course_id!r})"

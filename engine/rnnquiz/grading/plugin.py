@@ -1,0 +1,206 @@
+"""The pytest plugin that runs hidden graders against submissions.
+
+Graders are plain pytest functions.  They ask for fixtures:
+
+- ``student``: the submission's code, running in a worker (``StudentRunner``)
+- ``rng``: a NumPy generator seeded by the student id, question and test
+- ``lang``: "pt" or "en"
+
+and carry markers: ``question(name)`` (usually module-level), ``points(n)``,
+``public`` for the checks a student may run before submitting.
+
+One pytest session grades many submissions: every grader test is
+parametrized over them (session scope, so pytest keeps one submission's
+tests together and only one worker is alive at a time).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+from _pytest.outcomes import Exit, OutcomeException
+from _pytest.reports import TestReport
+
+from rnnquiz.grading.checks import Wrong
+from rnnquiz.grading.student import StudentError, StudentRunner
+from rnnquiz.isolation.pool import Pool
+from rnnquiz.model.messages import text
+from rnnquiz.model.results import Check
+
+
+@dataclass
+class Job:
+    key: str
+    student_id: str
+    lang: str
+    cells: list
+    mistakes: dict = field(default_factory=dict)  # the assignment's: key -> {lang: text}
+    packages: dict = field(default_factory=dict)   # question -> the only packages its answer may use
+    records: list = field(default_factory=list)    # (question, Check)
+    cell_outcomes: list = field(default_factory=list)
+
+
+def seed_for(*parts: str) -> int:
+    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def render_student_error(error: StudentError, lang: str) -> str:
+    d = error.detail
+    lines = str(d.get("message") or "").strip().splitlines()
+    return text(error.kind, lang, name=error.name, type=d.get("type", ""),
+                message=lines[-1] if lines else "", seconds=float(d.get("seconds", 0) or 0))
+
+
+class GradingPlugin:
+    def __init__(self, jobs: list, pool: Pool | None, limits, public_only: bool = False,
+                 runner_factory=None, reports: bool = False):
+        self.jobs = {job.key: job for job in jobs}
+        self.order = [job.key for job in jobs]
+        self.pool, self.limits, self.public_only = pool, limits, public_only
+        # how a job's code is reached: a worker process (for a question restricted
+        # to some packages, one of a pool where no other package exists), or
+        # (in-kernel) the namespace
+        self.runner_factory = runner_factory or (
+            lambda job, packages: StudentRunner(self.pool if packages is None else self.pool.for_packages(packages),
+                                                job.cells, self.limits))
+        self.current: tuple | None = None  # (key, {packages: StudentRunner})
+        # pytest's reports, for a person reading pytest's output (graders run by
+        # hand); rnnquiz reads the records and skips them
+        self.reports = reports
+        self.collect_errors: list = []
+
+    # --- parametrization and order ---------------------------------------------
+    def pytest_generate_tests(self, metafunc):
+        if "job" in metafunc.fixturenames:
+            metafunc.parametrize("job", self.order, ids=self.order, scope="session")
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        if self.public_only:
+            items[:] = [i for i in items if i.get_closest_marker("public")]
+        position = {key: n for n, key in enumerate(self.order)}
+        original = {id(item): n for n, item in enumerate(items)}
+        items.sort(key=lambda i: (position.get(_job_key(i), -1), original[id(i)]))
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.collect_errors.append(f"{report.nodeid}: {report.longreprtext[-500:]}")
+
+    # --- fixtures ----------------------------------------------------------------
+    @pytest.fixture
+    def student(self, request, job):
+        return self._runner(job, self.jobs[job].packages.get(_question(request.node)))
+
+    @pytest.fixture
+    def lang(self, job):
+        return self.jobs[job].lang
+
+    @pytest.fixture
+    def rng(self, request, job):
+        return np.random.default_rng(seed_for(self.jobs[job].student_id, _question(request.node),
+                                              request.node.originalname))
+
+    def _runner(self, key: str, packages: tuple | None = None) -> StudentRunner:
+        if not (self.current and self.current[0] == key):
+            self._finish_current()
+            self.current = (key, {})
+        runners = self.current[1]
+        if packages not in runners:
+            runners[packages] = self.runner_factory(self.jobs[key], packages).start()
+        return runners[packages]
+
+    def _finish_current(self):
+        if self.current:
+            key, runners = self.current
+            # the notebook's cells as a submission runs them (a restricted worker
+            # fails those that import what it lacks: not the student's error)
+            main = runners.get(None)
+            self.jobs[key].cell_outcomes = list(main.outcomes) if main else []
+            for runner in runners.values():
+                runner.close()
+            self.current = None
+
+    def pytest_sessionfinish(self, session):
+        self._finish_current()
+
+    # --- outcomes ----------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_protocol(self, item, nextitem):
+        """pytest's own protocol for one test, without what no one reads here:
+        no report objects, no log hooks, no per-phase environment variable
+        (together about a third of the time a grader spends per submission).
+        Setup, call and teardown are still pytest's (fixtures, finalizers);
+        the outcome goes straight to the job's records.  Graders use no skip
+        or xfail marks: here, as any exception, ``pytest.skip`` fails the check."""
+        key = _job_key(item)
+        if key not in self.jobs or self.reports:
+            return None  # pytest's protocol (``pytest_runtest_makereport`` records)
+        state = item.session._setupstate
+        error = None
+        try:
+            state.setup(item)
+            item.runtest()
+        except Exit:
+            raise  # pytest.exit stops the session, as under pytest's own protocol
+        except (Exception, OutcomeException) as exc:  # a failed check (KeyboardInterrupt stops the session)
+            error = exc
+        finally:
+            try:
+                state.teardown_exact(nextitem)
+            except (Exception, OutcomeException):
+                pass  # a fixture's teardown: never the student's score
+            item._request, item.funcargs = False, None
+        self._record(item, self.jobs[key], error)
+        return True
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item, call):
+        """With pytest's protocol: record, and report the feedback (not a traceback)."""
+        job = self.jobs.get(_job_key(item))
+        if job is None:
+            return None
+        failed = call.excinfo is not None
+        error = call.excinfo.value if failed else None
+        check = self._record(item, job, error) if call.when == "call" or (call.when == "setup" and failed) \
+            else None
+        return TestReport(item.nodeid, item.location, {}, "failed" if failed else "passed",
+                          ((check.feedback if check else "") or type(error).__name__) if failed else None,
+                          call.when, duration=call.duration, start=call.start, stop=call.stop)
+
+    def _record(self, item, job: Job, error: BaseException | None) -> Check:
+        feedback, mistake = "", None
+        if error is not None:
+            try:
+                feedback, mistake = self._explain(error, job)
+            except Exception as exc:  # an error here would stop pytest for the whole batch
+                feedback = text("grader_error", job.lang, message=f"{type(exc).__name__}: {exc}"[:300])
+                mistake = "grader_error"
+        points = item.get_closest_marker("points")
+        check = Check(name=item.originalname, points=float(points.args[0]) if points else 0.0,
+                      passed=error is None, feedback=feedback, mistake=mistake,
+                      public=item.get_closest_marker("public") is not None)
+        job.records.append((_question(item), check))
+        return check
+
+    @staticmethod
+    def _explain(exc: BaseException, job: Job) -> tuple:
+        lang = job.lang
+        if isinstance(exc, Wrong):
+            return exc.render(lang, job.mistakes), exc.mistake
+        if isinstance(exc, StudentError):
+            return render_student_error(exc, lang), exc.kind
+        if isinstance(exc, AssertionError):
+            return str(exc) or type(exc).__name__, None
+        return text("grader_error", lang, message=f"{type(exc).__name__}: {exc}"[:300]), "grader_error"
+
+
+def _job_key(item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("job") if callspec else None
+
+
+def _question(node) -> str:
+    marker = node.get_closest_marker("question")
+    return marker.args[0] if marker else node.module.__name__

@@ -1,0 +1,267 @@
+"""Course content, discovered: the engine holds no assignment of its own.
+
+An assignment is a folder ``autograders/<name>/`` of a course:
+
+- ``assignment.toml``: its questions and points, its languages (one nbgrader
+  assignment per language, "twins" sharing code cells and graders) and its
+  typical mistakes with their texts in every language;
+- ``public/test_<question>.py``: the checks a student may run before
+  submitting (``rnnquiz check``);
+- ``hidden/test_<question>.py``: the rest of the points, on variants drawn per
+  student; never given to students;
+- ``samples.toml`` (optional): typical-mistake samples for tests and the demo.
+
+Question names are a public contract: graders, notebooks' grade ids
+(``<name>`` for the answer cell, ``test_<name>`` for the graded test cell),
+Gradescope test names and instructors' tooling all use them.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rnnquiz.errors import UserError
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+CONTENT_DIR = "autograders"      # a course's instructor-only content folder
+MANIFEST = "assignment.toml"
+HIDDEN_MISTAKES = "hidden/mistakes.toml"  # fuller texts, where the public one must not give a quiz away
+SAMPLES = "samples.toml"
+PUBLIC, HIDDEN = "public", "hidden"
+TEST_CELL_PREFIX = "test_"       # grade id of a question's graded test cell
+PRIMARY_LANG = "pt"              # the seeds' language: errors before a notebook is known use it
+KINDS = ("function", "quiz")
+
+
+class ContentError(UserError):
+    """Course content that cannot be used; the message names the file and what to fix."""
+
+
+def test_grade_id(question: str) -> str:
+    """The grade id of a question's graded test cell in the notebooks."""
+    return TEST_CELL_PREFIX + question
+
+
+def grader_file(question: str) -> str:
+    """The file of a question's graders, in ``public/`` and ``hidden/``."""
+    return f"test_{question}.py"
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    kind: str      # "function" or "quiz"
+    points: float
+    choices: str = ""  # quiz only: the letters a student may answer
+    # the only packages its answer may use (called where no other is installed); None: any
+    packages: tuple | None = None
+
+    @property
+    def test_grade_id(self) -> str:
+        return test_grade_id(self.name)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One nbgrader assignment: a content folder in one language."""
+    id: str               # nbgrader assignment id and notebook name
+    base: str             # the content folder's name, shared by the twins
+    lang: str
+    title: str
+    questions: tuple
+    languages: dict = field(hash=False)  # lang -> twin id
+    mistakes: dict = field(hash=False)   # key -> {lang: text}
+    folder: Path = field(hash=False)
+
+    @property
+    def max_score(self) -> float:
+        return sum(q.points for q in self.questions)
+
+    @property
+    def packages(self) -> dict:
+        """{question: the only packages its answer may use}, for the questions that say so."""
+        return {q.name: q.packages for q in self.questions if q.packages is not None}
+
+    def question(self, name: str) -> Question:
+        for q in self.questions:
+            if q.name == name:
+                return q
+        raise KeyError(name)
+
+    def mistake_text(self, key: str, lang: str | None = None) -> str:
+        texts = self.mistakes.get(key) or {}
+        return texts.get(lang or self.lang) or texts.get(PRIMARY_LANG) or key
+
+    @property
+    def grader_dirs(self) -> list:
+        """The folders of checks, public first; hidden only where the course has them."""
+        return [d for d in (self.folder / PUBLIC, self.folder / HIDDEN) if d.is_dir()]
+
+    @property
+    def has_hidden(self) -> bool:
+        return (self.folder / HIDDEN).is_dir()
+
+    def twin(self, lang: str) -> Assignment:
+        return load_folder(self.folder)[self.languages[lang]]
+
+
+def load_folder(folder: Path) -> dict:
+    """{assignment id: Assignment} declared by one content folder."""
+    path = folder / MANIFEST
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ContentError(f"{path}: cannot be read ({exc}).") from None
+    try:
+        languages = dict(data["languages"])
+        questions = tuple(Question(str(q["name"]), str(q["kind"]), float(q["points"]), str(q.get("choices", "")),
+                                   tuple(map(str, q["packages"])) if "packages" in q else None)
+                          for q in data["question"])
+        mistakes = {str(k): {str(lang): str(t) for lang, t in v.items()} for k, v in data.get("mistakes", {}).items()}
+        titles = data.get("title", {})
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ContentError(f"{path}: missing or malformed entry ({exc}); see the README's "
+                           "'Add an assignment' section for the format.") from None
+    for q in questions:
+        if q.kind not in KINDS:
+            raise ContentError(f"{path}: question {q.name!r} has kind {q.kind!r}; use one of {KINDS}.")
+    mistakes.update(_hidden_mistakes(folder / HIDDEN_MISTAKES))
+    return {aid: Assignment(aid, folder.name, lang, str(titles.get(lang, folder.name)), questions, languages,
+                            mistakes, folder)
+            for lang, aid in languages.items()}
+
+
+def _hidden_mistakes(path: Path) -> dict:
+    """The instructor-only texts of mistakes (they replace the public ones when
+    grading); the student wheel has only the public texts, which give no quiz away."""
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return {str(k): {str(lang): str(t) for lang, t in v.items()} for k, v in data.get("mistakes", {}).items()}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError) as exc:
+        raise ContentError(f"{path}: cannot be read ({exc}).") from None
+
+
+@dataclass
+class Catalog:
+    """The assignments found in some content roots (the first root wins)."""
+    roots: list
+    assignments: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        for root in self.roots:
+            for manifest in sorted(Path(root).glob(f"*/{MANIFEST}")):
+                for aid, assignment in load_folder(manifest.parent).items():
+                    self.assignments.setdefault(aid, assignment)
+
+    def __contains__(self, aid) -> bool:
+        return aid in self.assignments
+
+    def get(self, aid: str) -> Assignment:
+        try:
+            return self.assignments[aid]
+        except KeyError:
+            raise ContentError(f"unknown assignment {aid!r}; known here: {self.known()}.") from None
+
+    def known(self) -> str:
+        return ", ".join(sorted(self.assignments)) or f"none (no {CONTENT_DIR}/*/{MANIFEST} found)"
+
+    def bases(self) -> dict:
+        """{content folder name: its assignments, one per language}."""
+        out: dict = {}
+        for a in self.assignments.values():
+            out.setdefault(a.base, []).append(a)
+        return out
+
+
+def find_course(start: Path | None = None) -> Path | None:
+    """The course folder: ``start`` (default: the working folder) or the
+    nearest parent holding ``autograders/*/assignment.toml``."""
+    start = Path(start or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if any((folder / CONTENT_DIR).glob(f"*/{MANIFEST}")):
+            return folder
+    return None
+
+
+def course_catalog(course: Path | None = None) -> Catalog:
+    """The course's own content (hidden graders included)."""
+    course = Path(course) if course else find_course()
+    return Catalog([course / CONTENT_DIR] if course else [])
+
+
+def public_catalog(course: Path | None = None) -> Catalog:
+    """What a self-check may use: the course's content when there is one, else
+    the public checks installed with rnnquiz (no hidden check, no answer key)."""
+    roots = []
+    course = Path(course) if course else find_course()
+    if course:
+        roots.append(course / CONTENT_DIR)
+    installed = installed_content()
+    if installed:
+        roots.append(installed)
+    return Catalog(roots)
+
+
+def installed_content() -> Path | None:
+    """The public content shipped in the wheel (package ``rnnquiz_public``)."""
+    try:
+        import rnnquiz_public
+    except ImportError:
+        return None
+    return Path(rnnquiz_public.__file__).resolve().parent
+
+
+def course_assignment_of(course: Path, course_assignment: str, notebook: str, catalog: Catalog) -> Assignment | None:
+    """Which of our assignments the notebook ``notebook`` of the course's
+    assignment ``course_assignment`` is, decided on the instructor's side: the
+    source notebook's ``rnnquiz.assignment`` metadata, or else its name.
+    None: not one of ours (nbgrader grades it as usual)."""
+    tag = source_tag(course / "source" / course_assignment / f"{notebook}.ipynb")
+    for candidate in (tag, notebook):
+        if isinstance(candidate, str) and candidate in catalog:
+            return catalog.get(candidate)
+    return None
+
+
+def source_tag(source: Path) -> str | None:
+    """The ``rnnquiz.assignment`` tag of an instructor's source notebook, if any
+    (read once per version of the file: a run asks for every notebook twice)."""
+    if not source.is_file() or source.is_symlink():
+        return None
+    try:
+        return _tag(str(source), source.stat().st_mtime_ns)
+    except OSError:
+        return None
+
+
+@functools.lru_cache(maxsize=64)
+def _tag(source: str, _version: int) -> str | None:
+    try:
+        tag = (json.loads(Path(source).read_text(encoding="utf-8")).get("metadata", {}).get("rnnquiz") or {})
+        return tag.get("assignment") if isinstance(tag.get("assignment"), str) else None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def in_course_tree(path: Path) -> tuple | None:
+    """(course, course assignment) when ``path`` lies in a course's
+    ``submitted|autograded/<student>/<assignment>/``, else None."""
+    path = Path(os.path.abspath(path))
+    parts = path.parts
+    for kind in ("submitted", "autograded"):
+        if kind in parts[:-3]:
+            i = len(parts) - 1 - parts[::-1].index(kind)
+            if len(parts) == i + 4:
+                course = Path(*parts[:i])
+                if (course / CONTENT_DIR).is_dir():
+                    return course, parts[i + 2]
+    return None

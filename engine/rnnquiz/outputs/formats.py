@@ -1,0 +1,88 @@
+"""The registry of output formats, and the writer of a class's files.
+
+A ``Format`` has up to three renderers: ``one`` (a submission, as text),
+``each`` (a submission's own file in a class) and ``whole`` (files for the
+whole class, from every result).  Each renderer is contained: one that fails
+costs its own file (and says so), never a grade.
+"""
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rnnquiz.model.messages import clip
+from rnnquiz.model.results import Results, to_csv
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    help: str
+    one: Callable[[Results], str] | None = None            # a submission, as text
+    each: Callable[[Results, bool], tuple] | None = None   # (file in the class folder, text); bool: several notebooks
+    whole: Callable[[list, Path, dict], None] | None = None  # (results, class folder, mistakes' texts)
+
+
+def _gradescope_file(result: Results, several: bool) -> tuple:
+    name = f"{result.student}.{Path(result.notebook).stem}" if several else result.student
+    return f"gradescope/{name}.json", result.to_json() + "\n"
+
+
+def _grades_csv(results: list, out: Path, _mistakes: dict):
+    (out / "grades.csv").write_text(to_csv(results), encoding="utf-8")
+
+
+def _report(results: list, out: Path, mistakes: dict):
+    from rnnquiz.outputs.report import class_report  # matplotlib: only when drawn
+    class_report([r for r in results if not r.error], out, mistakes)
+
+
+FORMATS = {f.name: f for f in (
+    Format("text", "a summary to read", one=lambda r: r.to_text()),
+    Format("gradescope", "Gradescope's results.json", one=lambda r: r.to_json(), each=_gradescope_file),
+    Format("csv", "one row per submission and question", one=lambda r: to_csv([r]), whole=_grades_csv),
+    Format("report", "the class report: report.md and report.png", whole=_report),
+)}
+
+
+def one_formats() -> list:
+    return [name for name, f in FORMATS.items() if f.one]
+
+
+class ClassFiles:
+    """``reports/<assignment>/`` of a class run: each submission's own files as
+    its batch comes in, then the files of the whole class."""
+
+    def __init__(self, out: Path, several: bool = False, formats: list | None = None):
+        self.out, self.several = out, several  # several: an assignment of several notebooks
+        self.formats = [FORMATS[name] for name in formats or FORMATS]
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.results: list = []
+
+    def add(self, results: list):
+        for r in results:
+            self.results.append(r)
+            for fmt in self.formats:
+                if fmt.each is None:
+                    continue
+                try:
+                    name, text = fmt.each(r, self.several)
+                    path = self.out / name
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(text, encoding="utf-8")
+                except (OSError, ValueError) as exc:  # that student's file only
+                    r.error = r.error or f"{r.student}: its {fmt.name} file could not be written ({type(exc).__name__})"
+
+    def finish(self, mistakes: dict) -> Path:
+        results = sorted(self.results, key=lambda r: (r.student, r.notebook))
+        for fmt in self.formats:
+            if fmt.whole is None:
+                continue
+            try:
+                fmt.whole(results, self.out, mistakes)
+            except Exception as exc:  # a summary: the grades are already written
+                print(f"rnnquiz: the class's {fmt.name} could not be written ({type(exc).__name__}: {clip(exc)})",
+                      file=sys.stderr)
+        return self.out

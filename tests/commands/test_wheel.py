@@ -1,0 +1,153 @@
+"""The wheel students install: built as the README says, every file in it
+inspected, then installed in a clean virtualenv and used from a clean folder."""
+import json
+import re
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from rnnquiz.model import content, samples
+from support import ASSIGNMENTS, BASES, CATALOG, ROOT, plain, quiz_choices, quiz_keys, sample
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+pytestmark = pytest.mark.slow
+
+# Every file the wheel may hold: the engine, and per assignment its manifest and public checks.
+ALLOWED = [r"rnnquiz/[a-z_]+\.py", r"rnnquiz/graders\.ini", r"rnnquiz/sandboxed/[a-z_]+\.py",
+           r"rnnquiz_public/__init__\.py", r"rnnquiz_public/[a-z0-9_]+/assignment\.toml",
+           r"rnnquiz_public/[a-z0-9_]+/public/test_[a-z0-9_]+\.py",
+           r"rnnquiz-[^/]+\.dist-info/(METADATA|WHEEL|RECORD|entry_points\.txt|top_level\.txt)"]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """`pip wheel --no-deps .` at the root of a fresh copy of the checkout (what
+    git tracks plus new files not ignored: no stale build/ folder)."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    src, out = tmp / "rnnquiz", tmp / "dist"
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
+                           capture_output=True, text=True).stdout.split("\0")
+    for name in filter(None, files):
+        if (ROOT / name).is_file():
+            (src / name).parent.mkdir(parents=True, exist_ok=True)
+            (src / name).write_bytes((ROOT / name).read_bytes())
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", ".", "-w", str(out)],
+                          cwd=src, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    [built] = out.glob("rnnquiz-*.whl")
+    return built
+
+
+def solution_lines(aid: str) -> set:
+    """The lines students must write themselves: every solution region of the
+    source notebook (lines of 20 characters or more: `return total` or
+    `for x_t in x:` are any program's lines, not a solution's)."""
+    nb = json.loads((ROOT / "source" / aid / f"{aid}.ipynb").read_text())
+    lines = set()
+    for cell in nb["cells"]:
+        src = "".join(cell["source"])
+        for region in re.findall(r"### BEGIN SOLUTION(.*?)### END SOLUTION", src, re.S):
+            lines |= {ln.strip() for ln in region.splitlines() if len(ln.strip()) >= 20}
+    return lines
+
+
+def test_every_file_in_the_wheel_is_engine_or_public_content(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    strays = [n for n in names if not any(re.fullmatch(p, n) for p in ALLOWED)]
+    assert not strays, strays
+    for base in BASES:
+        assert f"rnnquiz_public/{base}/assignment.toml" in names
+        questions = CATALOG.get(CATALOG.bases()[base][0].id).questions
+        assert {f"rnnquiz_public/{base}/public/test_{q.name}.py" for q in questions} <= set(names)
+
+
+def test_the_wheel_holds_no_solution_hidden_check_or_answer_key(wheel):
+    archive = zipfile.ZipFile(wheel)
+    texts = {n: archive.read(n).decode() for n in archive.namelist()}
+    hidden = {p.read_text() for base in BASES for p in (ROOT / content.CONTENT_DIR / base / "hidden").glob("*.py")}
+    assert not hidden & set(texts.values())
+    leaks = []
+    for aid in ASSIGNMENTS:
+        for line in solution_lines(aid):
+            leaks += [(aid, n, line) for n, t in texts.items() if line in t]
+    assert not leaks, leaks
+    for name, text in texts.items():
+        assert not re.search(r"correct=\"[a-z]", text), name        # a quiz's right letter
+        if name.startswith("rnnquiz_public/"):
+            assert "answer key" not in text, name
+
+
+def test_the_wheel_gives_no_quiz_answer_away(wheel):
+    """No instructor-only mistake text, no quiz's right choice and no phrase its answer
+    key lists as a give-away, in any file of the wheel (its METADATA included)."""
+    archive = zipfile.ZipFile(wheel)
+    texts = {n: archive.read(n).decode() for n in archive.namelist()}
+    plains = {n: plain(t) for n, t in texts.items()}
+    leaks = []
+    for base in BASES:
+        hidden = ROOT / content.CONTENT_DIR / base / content.HIDDEN_MISTAKES
+        if hidden.exists():
+            for key, by_lang in tomllib.loads(hidden.read_text(encoding="utf-8"))["mistakes"].items():
+                leaks += [(n, key, lang) for lang, t in by_lang.items() for n in texts if plain(t) in plains[n]]
+        for quiz, (letter, phrases) in quiz_keys(base).items():
+            for aid in CATALOG.bases()[base][0].languages.values():
+                right = plain(quiz_choices(aid, quiz)[letter])
+                if len(right) >= 12:  # "(4, 2)" is any program's text, not an answer's
+                    leaks += [(n, quiz, right) for n in texts if right in plains[n]]
+            leaks += [(n, quiz, p) for listed in phrases.values() for p in listed for n in texts
+                      if plain(p) in plains[n]]
+    assert not leaks, "\n".join(map(str, sorted(set(leaks))))
+
+
+@pytest.fixture(scope="module")
+def student_env(wheel, tmp_path_factory) -> Path:
+    """A clean virtualenv with the wheel installed.  Its dependencies (torch,
+    nbgrader...) come from this environment's site-packages by a path entry,
+    which does not carry this checkout's editable install of rnnquiz."""
+    venv = tmp_path_factory.mktemp("venv") / "student"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    (Path(site) / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    done = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return venv
+
+
+def check_in(venv: Path, folder: Path, notebook: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(venv / "bin" / "rnnquiz"), "check", str(notebook)], cwd=folder,
+                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "HOME": str(folder)})
+
+
+def test_a_student_self_checks_anywhere_with_the_installed_wheel(student_env, tmp_path):
+    where = subprocess.run([str(student_env / "bin" / "python"), "-c",
+                            "import rnnquiz, rnnquiz_public; print(rnnquiz.__file__, rnnquiz_public.__file__)"],
+                           cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    assert str(ROOT) not in where and str(student_env) in where     # the wheel's files, not the checkout's
+    aid = "rnn_from_scratch_en"
+    mistake = sample(aid, "no_tanh")
+    nb = samples.with_answers(samples.solution(CATALOG.get(aid), ROOT), {mistake.question: mistake.code})
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / f"{aid}.ipynb").write_text(json.dumps(nb))
+    done = check_in(student_env, home, home / f"{aid}.ipynb")
+    assert done.returncode == 0, done.stderr
+    lines = {ln.split()[1]: ln for ln in done.stdout.splitlines() if len(ln.split()) > 2}
+    print(done.stdout)
+    assert lines[mistake.question].split()[0] != "ok" and "tanh" in lines[mistake.question]
+    assert lines["rnn_forward"].split()[0] == "ok"
+    assert "answered: graded at submission" in lines["quiz_output_dim"]
+    assert "Traceback" not in done.stdout + done.stderr
+    graded = subprocess.run([str(student_env / "bin" / "rnnquiz"), "grade", f"{aid}.ipynb"], cwd=home,
+                            capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "HOME": str(home)})
+    assert graded.returncode == 2 and "rnnquiz check" in graded.stderr and "Traceback" not in graded.stderr

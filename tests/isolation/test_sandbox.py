@@ -1,0 +1,154 @@
+"""The sandbox itself: what a student process can see and do, with and without bubblewrap."""
+import shutil
+
+import pytest
+
+from rnnquiz.grading.session import Request, grade_many
+from rnnquiz.grading.student import StudentRunner
+from rnnquiz.isolation.launcher import SandboxConfig
+from rnnquiz.isolation.limits import Limits
+from rnnquiz.isolation.pool import Pool
+from rnnquiz.model import samples
+from support import CATALOG, ROOT, TEST_LIMITS, assignment
+
+PROBE = '''
+import os, socket, resource
+def probe():
+    out = {"uid": os.getuid(), "nproc": resource.getrlimit(resource.RLIMIT_NPROC)[0]}
+    out["course"] = os.path.exists(COURSE_FILE)
+    out["home"] = os.path.exists(os.path.expanduser("~root/.bash_history"))
+    try:
+        socket.create_connection(("127.0.0.1", 9), timeout=1)
+        out["net"] = "open"
+    except OSError as exc:
+        out["net"] = type(exc).__name__
+    try:
+        open("/usr/rnnquiz-test", "w")
+        out["write_usr"] = True
+    except OSError:
+        out["write_usr"] = False
+    import statistics  # stdlib imports still work as nobody
+    return out
+'''.replace("COURSE_FILE", repr(str(ROOT / "pyproject.toml")))
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap not installed")
+def test_bubblewrap_hides_the_course_and_the_network_and_drops_root():
+    with Pool(TEST_LIMITS).launch() as pool:
+        runner = StudentRunner(pool, [(0, None, PROBE)], TEST_LIMITS).start()
+        seen = runner.call("probe")
+        runner.close()
+    assert seen["course"] is False and seen["write_usr"] is False
+    assert seen["net"] != "open"
+    assert seen["nproc"] == Limits().processes
+    assert seen["uid"] != 0  # nobody, so that RLIMIT_NPROC applies
+
+
+def test_without_bubblewrap_grading_still_works_and_says_so(capfd):
+    import rnnquiz.isolation.launcher as launcher
+    launcher._warned = False
+    with Pool(TEST_LIMITS, SandboxConfig(use_bwrap=False)).launch() as pool:
+        [result] = grade_many([Request(str(samples.solution_path("rnn_from_scratch", ROOT)), "x",
+                                       assignment("rnn_from_scratch"))], CATALOG, limits=TEST_LIMITS, pool=pool)
+    assert result.score == result.max_score
+    assert "bubblewrap" in capfd.readouterr().err
+
+
+def test_closing_a_pool_leaves_no_process_behind():
+    """bubblewrap and its helper are reaped by us when the pool closes, not left
+    as zombies for init (other tests' processes may come and go meanwhile: only
+    this pool's are checked)."""
+    import os
+    import time
+
+    from rnnquiz.isolation.launcher import children_of
+
+    with Pool(TEST_LIMITS).launch() as pool:
+        StudentRunner(pool, [(0, None, "import os\nif os.fork() == 0:\n    import time; time.sleep(60)")],
+                      TEST_LIMITS).start().close()
+        ours = {pool.proc.pid, *children_of(pool.proc.pid)}
+    # the kernel takes the sandbox's namespaces apart after the zygote exits:
+    # under load that can take a moment, but nothing may stay
+    end = time.monotonic() + 5
+    while [pid for pid in ours if os.path.exists(f"/proc/{pid}")] and time.monotonic() < end:
+        time.sleep(0.05)
+    assert ours and not [pid for pid in ours if os.path.exists(f"/proc/{pid}")]
+
+
+LISTEN = '''
+import socket
+listeners = []
+for family, address in ((socket.AF_INET, ("127.0.0.1", 47311)), (socket.AF_UNIX, "\\0rnnquiz-meet")):
+    try:
+        s = socket.socket(family, socket.SOCK_STREAM)
+        s.bind(address)
+        s.listen(1)
+        listeners.append(s)
+    except OSError:
+        pass
+bound = len(listeners)
+'''
+CONNECT = '''
+import socket
+def meet():
+    reached = []
+    for family, address in ((socket.AF_INET, ("127.0.0.1", 47311)), (socket.AF_UNIX, "\\0rnnquiz-meet")):
+        try:
+            socket.socket(family, socket.SOCK_STREAM).connect(address)
+            reached.append(str(address))
+        except OSError:
+            pass
+    return reached
+'''
+
+
+def test_two_submissions_at_once_in_a_shared_pool_cannot_talk():
+    """rnnquiz autograde's grading processes share one pool, so two submissions
+    run in it at once: neither loopback nor abstract sockets connect them."""
+    with Pool(TEST_LIMITS).launch() as pool:
+        pool.share()
+        host = StudentRunner(pool, [(0, None, LISTEN), (1, None, CONNECT)], TEST_LIMITS).start()
+        guest = StudentRunner(pool, [(0, None, CONNECT)], TEST_LIMITS).start()
+        bound, own = host.get("bound"), host.call("meet")
+        reached = guest.call("meet")
+        guest.close()
+        host.close()
+    # the control: within one submission the abstract socket is reached (loopback
+    # is down in a fresh network namespace, so TCP is not even reached there)
+    assert bound == 2 and "\0rnnquiz-meet" in own
+    assert reached == []
+
+
+def test_the_zygote_tries_a_submission_s_confinement_before_serving(monkeypatch):
+    """One confinement is tried when the zygote starts: an error that would end
+    every submission is reported once, not met by every student in turn."""
+    import os
+    import socket
+
+    from rnnquiz.sandboxed import confine, worker
+    if not confine.can_confine():
+        pytest.skip("needs CAP_SYS_ADMIN (root)")
+    zygote = worker.Zygote(socket.socket(), torch=None)
+    assert zygote.self_test() == ""
+
+    def refused(network=True):
+        raise OSError(1, "unshare: Operation not permitted")
+    monkeypatch.setattr(confine, "unshare_namespaces", refused)
+    assert "Operation not permitted" in zygote.self_test()
+    os.close(zygote.own_pid_ns)
+
+
+def test_a_pool_whose_zygote_cannot_confine_refuses_to_start():
+    import json
+    import socket
+    import subprocess
+
+    from rnnquiz.isolation.pool import PoolError
+    pool = Pool(TEST_LIMITS)
+    pool.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pool.proc = subprocess.Popen(["sleep", "30"], stderr=subprocess.PIPE, start_new_session=True)  # the zygote's place
+    theirs.send(json.dumps({"ready": 1, "root": True, "can_drop_root": True, "can_confine": True,
+                            "confine_error": "OSError: unshare: Operation not permitted"}).encode())
+    with pytest.raises(PoolError, match="cannot confine a submission .*Operation not permitted"):
+        pool.wait_ready()
+    assert pool.proc is None and pool.control is None

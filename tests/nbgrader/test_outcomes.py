@@ -1,0 +1,38 @@
+"""Graded test cells' outputs, as nbgrader scores them."""
+
+import pytest
+
+from rnnquiz.model.results import Check, QuestionResult, Results
+from support import assignment
+
+
+@pytest.mark.parametrize("error", ["", "the notebook could not be read"])
+def test_graded_outputs_are_valid_nbformat(error):
+    """write_outcomes builds its outputs without nbformat's per-output check:
+    the notebook it leaves validates, and each test cell says its score."""
+    import nbformat
+
+    from rnnquiz.model import samples
+    from rnnquiz.model.content import test_grade_id
+    from rnnquiz.nbgrader.outcomes import write_outcomes
+    from support import ROOT
+
+    nb = nbformat.read(samples.solution_path("rnn_from_scratch", ROOT), as_version=4)
+    questions = assignment("rnn_from_scratch").questions
+    result = Results("rnn_from_scratch", "en", "s", "nb.ipynb", error=error)
+    for n, q in enumerate(questions):  # full, partial and zero marks in turn
+        passed = [True, True, False][n % 3] if q.points > 1 else n % 3 == 0
+        checks = [Check("a", 1.0, passed, "" if passed else "wrong"),
+                  Check("b", float(q.points) - 1, n % 3 == 0, "" if n % 3 == 0 else "wrong")]
+        result.questions.append(QuestionResult(q.name, q.kind, float(q.points), checks))
+    write_outcomes(nb, result)
+    nbformat.validate(nb)
+    kinds = {c.metadata.nbgrader.grade_id: [o.output_type for o in c.outputs] for c in nb.cells
+             if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata.nbgrader.get("solution")}
+    assert set(kinds) == {test_grade_id(q.name) for q in questions}
+    expected = set() if error else {("stream",), ("stream", "execute_result"), ("error",)}
+    assert {tuple(k) for k in kinds.values()} - {("error",)} <= expected
+    if error:
+        assert all(k == ["error"] for k in kinds.values())
+    else:
+        assert {tuple(k) for k in kinds.values()} == expected
