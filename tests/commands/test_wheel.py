@@ -21,7 +21,7 @@ except ModuleNotFoundError:  # Python 3.10
 pytestmark = pytest.mark.slow
 
 # Every file the wheel may hold: the engine, and per assignment its manifest and public checks.
-ALLOWED = [r"rnnquiz/[a-z_]+\.py", r"rnnquiz/graders\.ini", r"rnnquiz/sandboxed/[a-z_]+\.py",
+ALLOWED = [r"rnnquiz/([a-z_]+/)?[a-z_]+\.py", r"rnnquiz/grading/graders\.ini",
            r"rnnquiz_public/__init__\.py", r"rnnquiz_public/[a-z0-9_]+/assignment\.toml",
            r"rnnquiz_public/[a-z0-9_]+/public/test_[a-z0-9_]+\.py",
            r"rnnquiz-[^/]+\.dist-info/(METADATA|WHEEL|RECORD|entry_points\.txt|top_level\.txt)"]
