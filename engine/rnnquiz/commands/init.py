@@ -63,7 +63,7 @@ def origin_course(course: Path | None = None, start: Path | None = None) -> Path
     from, else the target ``course`` itself (a second run: nothing new).
     Only a folder with hidden graders will do."""
     target = Path(course).resolve() if course else None
-    candidates = [content.find_course(start), Path(__file__).resolve().parents[3]]  # the checkout: engine/rnnquiz/commands/
+    candidates = [content.find_course(start), Path(__file__).resolve().parents[3]]  # the checkout
     candidates = [f for f in candidates if f and f != target] + [target]
     for folder in candidates:
         if folder and any(a.has_hidden for a in content.course_catalog(folder).assignments.values()):
