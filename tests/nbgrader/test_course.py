@@ -201,6 +201,8 @@ def test_nbgrader_grades_the_renamed_assignment_with_rnnquiz(course):
     feedback = (course.course / "feedback" / "bia" / WEEK / f"{LAB}.html").read_text()
     assert MISTAKE.question in feedback and "BEGIN HIDDEN TESTS" not in feedback
     assert "not recognized" not in course.feedback_log.stderr
+    # nbgrader's own warnings about our test cells' hidden parts and its database are gone
+    assert "has changed" not in course.autograde_log.stderr and "SAWarning" not in course.autograde_log.stderr
 
 
 def test_an_attacker_reading_the_instructors_files_gets_nothing(course):

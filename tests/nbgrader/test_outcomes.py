@@ -36,3 +36,28 @@ def test_graded_outputs_are_valid_nbformat(error):
         assert all(k == ["error"] for k in kinds.values())
     else:
         assert {tuple(k) for k in kinds.values()} == expected
+
+
+def test_feedback_shows_the_instructors_examples_with_their_outputs_never_the_students():
+    """Explanation cells left as the instructor wrote them get the outputs the
+    instructor's own run gives (nn.RNN(2, 4)'s 32 parameters); a cell the
+    student changed, and the student's answer cells, get none."""
+    import nbformat
+
+    from rnnquiz.model import samples
+    from rnnquiz.nbgrader.explanations import write_explanations
+    from support import ROOT
+    source = ROOT / "source" / "rnn_from_scratch" / "rnn_from_scratch.ipynb"
+    nb = nbformat.from_dict(samples.solution(assignment("rnn_from_scratch"), ROOT))
+    for cell in nb.cells:
+        cell.source = "".join(cell.source) if isinstance(cell.source, list) else cell.source
+    changed = next(c for c in nb.cells if c.cell_type == "code" and "nn.RNN(2, 4)" in c.source)
+    untouched = next(c for c in nb.cells if c.cell_type == "code" and "vocab = sorted" in c.source)
+    changed.source += "\nprint('the student was here')"
+    write_explanations(nb, source)
+    assert "machine" not in "".join(o.get("text", "") for o in changed.get("outputs", []))
+    assert not changed.outputs
+    assert "->" in "".join(o["text"] for o in untouched.outputs)
+    answers = [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")]
+    assert answers and not any(c.outputs for c in answers)
+    nbformat.validate(nb)

@@ -153,13 +153,15 @@ def _grade_batch(items: list, db_url: str, assignment_id: str, source_dir: Path 
     results = grade_submissions(subs, limits=process.limits, pool=process.pool)
     for outcome, result, (_student, path, assignment) in zip(outcomes, results, items):
         outcome.results = result
+        source = source_dir / f"{Path(path).stem}.ipynb" if source_dir else None
         if outcome.autograded is not None:
-            source = source_dir / f"{Path(path).stem}.ipynb" if source_dir else None
             result.flags = flags_of(outcome.autograded, source, assignment.lang)
         try:
             if outcome.autograded is not None and not result.error:
+                from rnnquiz.nbgrader.explanations import write_explanations
                 from rnnquiz.nbgrader.outcomes import write_outcomes
                 write_outcomes(outcome.autograded, result)
+                write_explanations(outcome.autograded, source)
             outcome.autograded = _plain(outcome.autograded)
         except Exception as exc:
             outcome.autograded = None

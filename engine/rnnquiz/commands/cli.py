@@ -46,7 +46,8 @@ def _demo(args) -> int:
 
 def _init(args) -> int:
     from rnnquiz.commands.init import init
-    report = init(args.course, args.assignments, origin=args.origin, course_id=args.course_id)
+    report = init(args.course, args.assignments, origin=args.origin, course_id=args.course_id,
+                  exchange=args.exchange)
     print("\n".join(report.lines()))
     return EXIT_OK
 
@@ -135,6 +136,8 @@ def parser() -> argparse.ArgumentParser:
                    help="where the content comes from (default: the course here, else rnnquiz's checkout)")
     i.add_argument("--course-id", default=None, help="for a new course: its nbgrader course id "
                    "(default: the folder's name)")
+    i.add_argument("--exchange", type=Path, default=None, help="the course's nbgrader exchange folder "
+                   "(c.Exchange.root); unset, nbgrader uses its system-wide /srv/nbgrader/exchange")
     i.set_defaults(run=_init)
     d = verbs.add_parser("demo", help="the whole nbgrader cycle on built-in sample students")
     d.add_argument("--lang", choices=["pt", "en"], default=_locale_lang(),

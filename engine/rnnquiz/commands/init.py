@@ -24,7 +24,7 @@ CONFIG_BLOCK = f"""{BEGIN}
 # shows hidden tests; every other assignment of this course is graded by
 # nbgrader exactly as before.
 c = get_config()  # noqa: F821 (the same object as the course's own `c`)
-from rnnquiz.nbgrader.pipelines import apply as rnnquiz_apply  # noqa: E402
+from rnnquiz.pipelines import apply as rnnquiz_apply  # noqa: E402
 
 rnnquiz_apply(c)
 {END}
@@ -32,8 +32,12 @@ rnnquiz_apply(c)
 NEW_CONFIG = """c = get_config()  # noqa: F821
 
 c.CourseDirectory.course_id = "{course_id}"
-
+{exchange}
 """
+NBGRADER_EXCHANGE = "/srv/nbgrader/exchange"  # nbgrader's system-wide default
+EXCHANGE_SET = 'c.Exchange.root = "{root}"  # where release, submit, collect and feedback meet\n'
+EXCHANGE_UNSET = ("# c.Exchange.root = \"/path/to/exchange\"  # where release, submit, collect and feedback\n"
+                  f"# meet; unset, nbgrader uses its system-wide {NBGRADER_EXCHANGE}\n")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 
@@ -54,7 +58,8 @@ class Report:
             "  nbgrader release_assignment NAME      # then students fetch and submit",
             "  nbgrader collect NAME",
             "  rnnquiz autograde NAME                # or: nbgrader autograde NAME",
-            "  nbgrader generate_feedback NAME && nbgrader export"]
+            "  nbgrader generate_feedback NAME && nbgrader release_feedback NAME && nbgrader export",
+            "  (each student: nbgrader fetch_feedback NAME)"]
 
 
 def origin_course(course: Path | None = None, start: Path | None = None) -> Path:
@@ -91,7 +96,7 @@ def selected(catalog: content.Catalog, names: list | None) -> list:
 
 
 def init(course: Path, names: list | None = None, origin: Path | None = None,
-         course_id: str | None = None) -> Report:
+         course_id: str | None = None, exchange: Path | None = None) -> Report:
     course = Path(course).resolve()
     origin = Path(origin).resolve() if origin else origin_course(course)
     if course.exists() and not course.is_dir():
@@ -113,8 +118,27 @@ def init(course: Path, names: list | None = None, origin: Path | None = None,
     for base in sorted({catalog.get(a).base for a in aids}):
         report.done.append(_copy(origin / content.CONTENT_DIR / base, course / content.CONTENT_DIR / base,
                                  f"{content.CONTENT_DIR}/{base} (instructor-only: hidden graders)"))
-    report.done.append(_configure(course / CONFIG_FILE, course_id or course.name))
+    config = course / CONFIG_FILE
+    had_exchange = config.is_file() and _sets_exchange(config.read_text(encoding="utf-8"))
+    report.done.append(_configure(config, course_id or course.name, exchange))
+    report.done.append(_exchange_line(config, None if had_exchange else exchange))
     return report
+
+
+def _exchange_line(path: Path, exchange: Path | None) -> str:
+    """Where the course's exchange is, said, because nbgrader's default is
+    system-wide (a first release_assignment would otherwise go there unasked)."""
+    text = path.read_text(encoding="utf-8")
+    if exchange is not None:
+        return f"exchange   {Path(exchange).resolve()}"
+    if _sets_exchange(text):
+        return f"exchange   as {CONFIG_FILE} sets it (c.Exchange.root; change it there)"
+    return (f"exchange   not set: nbgrader would use its system-wide {NBGRADER_EXCHANGE}; set c.Exchange.root "
+            "in nbgrader_config.py (a commented line is there) or run `rnnquiz init` again with --exchange DIR")
+
+
+def _sets_exchange(text: str) -> bool:
+    return any(line.strip().startswith("c.Exchange.root") for line in text.splitlines())
 
 
 def _renamed(course: Path, aid: str) -> str | None:
@@ -145,12 +169,17 @@ def _same_tree(a: Path, b: Path) -> bool:
     return not mismatch and not errors and all(_same_tree(a / d, b / d) for d in cmp.common_dirs)
 
 
-def _configure(path: Path, course_id: str) -> str:
+def _configure(path: Path, course_id: str, exchange: Path | None = None) -> str:
+    setting = EXCHANGE_SET.format(root=Path(exchange).resolve()) if exchange is not None else ""
     if path.is_file():
         text = path.read_text(encoding="utf-8")
+        if setting and not _sets_exchange(text):
+            text = text.rstrip("\n") + "\n" + setting
+            path.write_text(text, encoding="utf-8")
         if BEGIN in text or "rnnquiz.pipelines" in text:
             return f"unchanged  {CONFIG_FILE} (rnnquiz's steps already applied)"
         path.write_text(text.rstrip("\n") + "\n\n" + CONFIG_BLOCK, encoding="utf-8")
         return f"updated    {CONFIG_FILE} (rnnquiz's steps appended; your settings kept)"
-    path.write_text(NEW_CONFIG.format(course_id=course_id) + CONFIG_BLOCK, encoding="utf-8")
+    path.write_text(NEW_CONFIG.format(course_id=course_id, exchange=setting or EXCHANGE_UNSET) + CONFIG_BLOCK,
+                    encoding="utf-8")
     return f"created    {CONFIG_FILE} (course id {course_id!r})"

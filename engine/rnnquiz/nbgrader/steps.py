@@ -31,6 +31,7 @@ from rnnquiz.model.clean import clean_notebook
 from rnnquiz.model.flags import flags
 from rnnquiz.model.messages import CODE_STUB
 from rnnquiz.model.results import Results
+from rnnquiz.nbgrader.explanations import write_explanations
 from rnnquiz.nbgrader.open_gradebook import _gradebook
 from rnnquiz.nbgrader.outcomes import write_outcomes
 
@@ -93,6 +94,7 @@ class GradeIsolated(Execute):
         for flag in flags(nb, source, assignment.lang):
             self.log.warning("rnnquiz: FLAG %s %s: %s", student, name, flag)
         write_outcomes(nb, result)
+        write_explanations(nb, source)  # the instructor's examples with their outputs
         return nb, resources
 
 
@@ -175,7 +177,9 @@ class RepairCells(NbGraderPreprocessor):
     - a cell whose nbgrader id is unknown or repeated becomes a plain cell;
     - a known cell gets back the kind the assignment gave it (grade, solution,
       task, locked, points: flipping a flag would otherwise change the cell's
-      checksum and send the notebook to manual grading);
+      checksum and send the notebook to manual grading), and a locked cell its
+      source (nbgrader would warn for each test cell, whose hidden part the
+      student's copy never had);
     - a graded test cell that is missing is put back from the gradebook
       (OverwriteCells then restores the source and points of all of them).
     """
@@ -211,6 +215,10 @@ class RepairCells(NbGraderPreprocessor):
             else:
                 present.add(gid)
                 meta.update(grade=gid in points, solution=gid in solutions, task=gid in tasks, locked=locked[gid])
+                if locked[gid]:
+                    # the instructor's own cell, hidden tests and all (the student's copy has none of
+                    # them): put back here, OverwriteCells has nothing to report for every test cell
+                    cell.source = sources[gid]
                 if gid in points:
                     meta["points"] = points[gid]
                 else:
