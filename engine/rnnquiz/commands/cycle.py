@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +37,8 @@ class Cycle:
     workdir: Path
     source_root: Path  # the course whose content is used
     course_id: str = COURSE_ID
-    log: list = field(default_factory=list)  # (command, seconds)
+    log: list = field(default_factory=list)  # (command, return code)
+    progress: object = None  # called with one line per nbgrader command, as it ends (the demo prints them)
 
     @property
     def course(self) -> Path:
@@ -57,8 +59,14 @@ class Cycle:
         env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
         cmd = [*NBGRADER, *args, f"--Exchange.root={self.exchange}",
                f"--Exchange.cache={cache or self.workdir / 'cache'}"]
+        start = time.monotonic()
         done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
         self.log.append((" ".join(["nbgrader", *args]), done.returncode))
+        if self.progress:
+            words = [a for a in args if not a.startswith("--")][:2]
+            who = next((a.split("=", 1)[1] for a in args if a.startswith("--student=")), "")
+            self.progress(f"  nbgrader {' '.join(words)}{f' ({who})' if who else ''}: "
+                          f"{'done' if done.returncode == 0 else 'failed'} in {time.monotonic() - start:.1f} s")
         if check and done.returncode != 0:
             raise CycleError(f"`nbgrader {' '.join(args)}` failed:\n{done.stderr[-3000:]}")
         return done

@@ -81,17 +81,20 @@ def run(lang: str = content.PRIMARY_LANG, workdir: Path | None = None, course: P
                                    f"language {lang!r}; run the demo from the course folder.")
     assignment_ids = [a.id for a in assignments]
     workdir = fresh_workdir(Path(workdir or course / WORKDIR).resolve())
-    cycle = Cycle(workdir, course)
+    cycle = Cycle(workdir, course, progress=out)
     start = time.monotonic()
     out(f"course and exchange in {workdir}")
-    out("release: " + ", ".join(assignment_ids))
+    out("release: " + ", ".join(assignment_ids) + " (generate_assignment makes the student versions)")
     cycle.setup(list(assignment_ids))
+    out(f"{', '.join(STUDENTS)} fetch their notebooks, work, submit:")
     for assignment in assignments:
         for student, work in student_work(assignment, course).items():
             cycle.fetch_and_submit(student, assignment.id, work)
     out(f"fetched and submitted: {', '.join(STUDENTS)}")
-    out("collect, autograde (isolated worker), generate_feedback, release_feedback, export")
+    out("collect, autograde (each notebook graded in rnnquiz's isolated worker), generate_feedback, "
+        "release_feedback, export:")
     grades = cycle.grade(list(assignment_ids))
+    out("each student fetches their feedback:")
     fetched = {(student, aid): cycle.fetch_feedback(student, aid) for student in STUDENTS for aid in assignment_ids}
     out("")
     out(f"{'student':<14}" + "".join(f"{aid:>22}" for aid in assignment_ids))
@@ -106,6 +109,8 @@ def run(lang: str = content.PRIMARY_LANG, workdir: Path | None = None, course: P
     out("functions that always say 'equal', and answer one question wrong. It changes nothing: the")
     out("comparisons run in the grader's own process, never in hers, so she loses exactly the questions")
     out(f"she got wrong: {cheated}. Under stock nbgrader the same patch earns full marks.")
+    out("(The class reports below flag ana_correta and carla_cola: their notebooks hold the instructor's")
+    out("solutions line for line, as a leaked solution would; the samples are built from them.)")
     out("")
     for student in STUDENTS[1:]:
         for aid in assignment_ids:

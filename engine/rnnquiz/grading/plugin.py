@@ -65,7 +65,7 @@ class GradingPlugin:
         # (in-kernel) the namespace
         self.runner_factory = runner_factory or (
             lambda job, packages: StudentRunner(self.pool if packages is None else self.pool.for_packages(packages),
-                                                job.cells, self.limits))
+                                                job.cells, self.limits, restricted=packages is not None))
         self.current: tuple | None = None  # (key, {packages: StudentRunner})
         # pytest's reports, for a person reading pytest's output (graders run by
         # hand); rnnquiz reads the records and skips them

@@ -48,6 +48,9 @@ class StudentRunner:
     broken: dict = field(default_factory=dict)   # function name -> StudentError
     bad_cells: set = field(default_factory=set)
     started: float = 0.0
+    # a worker where only some packages exist (a question restricted to them): a
+    # function its own cell could not define there is that cell's error, not "missing"
+    restricted: bool = False
 
     def _deadline_left(self) -> float:
         return self.limits.submission_timeout - (time.monotonic() - self.started)
@@ -109,7 +112,13 @@ class StudentRunner:
     def call(self, name: str, *args, return_modules: bool = False, **kwargs):
         """Call the student's function; returns decoded data or raises StudentError."""
         reply = self._call(name, call_message(name, args, kwargs, return_modules))
-        return interpret_call(name, reply, return_modules)
+        try:
+            return interpret_call(name, reply, return_modules)
+        except StudentError as exc:
+            failed = next((o.error for o in self.outcomes if o.grade_id == name and o.error), None)
+            if exc.kind == "missing" and self.restricted and failed:
+                raise StudentError("raised", name, failed) from None
+            raise
 
     def _call(self, name: str, message: dict) -> dict:
         if name in self.broken:
