@@ -61,11 +61,12 @@ def failures(cycle: Cycle, student: str, aid: str) -> list:
         outputs = cell.get("outputs", [])
         partial = [o for o in outputs if o.get("output_type") == "execute_result"]
         for out in outputs:
+            # the feedback is wrapped for the page: one line here
             if out.get("output_type") == "error":
-                lines.append(out["traceback"][0])
+                lines.append(" ".join(out["traceback"]))
             elif partial and out.get("output_type") == "stream":
                 score = "".join(partial[0]["data"]["text/plain"])
-                lines.append(f"{''.join(out['text']).splitlines()[0]} [{score} pts]")
+                lines.append(f"{' '.join(''.join(out['text']).split())} [{score} pts]")
     return lines
 
 

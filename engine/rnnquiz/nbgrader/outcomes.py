@@ -7,6 +7,8 @@
 """
 from __future__ import annotations
 
+import textwrap
+
 from nbformat import from_dict
 
 from rnnquiz.model import content, notebook
@@ -41,7 +43,7 @@ def write_outcomes(nb, result: Results):
 # each one (a third of the time writing a graded notebook took); a test
 # validates them against nbformat's schema.
 def _stdout(text: str):
-    return from_dict({"output_type": "stream", "name": "stdout", "text": text})
+    return from_dict({"output_type": "stream", "name": "stdout", "text": "\n".join(_wrapped(text)) + "\n"})
 
 
 def _result(plain: str):
@@ -52,4 +54,9 @@ def _result(plain: str):
 def _failure(message: str):
     first = message.splitlines()[0] if message else ""
     return from_dict({"output_type": "error", "ename": "RnnquizFailure", "evalue": first,
-                      "traceback": message.splitlines()})
+                      "traceback": _wrapped(message)})
+
+
+def _wrapped(text: str, width: int = 100) -> list:
+    """Feedback as lines a page shows whole (nbgrader's pages do not wrap outputs)."""
+    return [part for line in text.splitlines() for part in (textwrap.wrap(line, width) or [""])]
