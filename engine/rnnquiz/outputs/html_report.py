@@ -113,7 +113,8 @@ def _section(assignment: str, members: list, mistakes: dict, n_groups: int) -> l
                    f'src="data:image/png;base64,{data}"></p>')
     out += ["<h3>Per question</h3>", '<table class="sortable" id="questions"><thead><tr><th>question</th>'
             '<th class="n">mean</th><th class="n">max</th><th class="n">full</th><th class="n">partial</th>'
-            '<th class="n">zero</th><th class="n">not attempted</th><th>most frequent mistakes</th></tr></thead><tbody>']
+            '<th class="n">zero</th><th class="n">not attempted</th><th>most frequent mistakes</th>'
+            "</tr></thead><tbody>"]
     for row in rows:
         named = "".join(f"<div><code>{escape(m)}</code> ({c}){_why(m, mistakes)}</div>" for m, c in row["mistakes"])
         out.append(f"<tr><td><code>{escape(row['question'])}</code></td><td class=\"n\">{row['mean']:.2f}</td>"
@@ -175,20 +176,22 @@ def _students(results: list, several: bool, mistakes: dict) -> list:
            "<th>flags and errors</th></tr></thead><tbody>"]
     for r in sorted(results, key=lambda r: (r.student, r.notebook)):
         notebook = Path(r.notebook).stem
-        lost = [] if r.error else [_lost(q, mistakes) for q in r.questions
-                                   if q.score < q.max_score and not q.not_attempted]
+        cells = [f"<td>{escape(r.student)}</td>"] + ([f"<td>{escape(notebook)}</td>"] if several else [])
+        if r.error:
+            cells += ['<td class="n score" data-sort=""></td>', '<td class="n not-attempted" data-sort=""></td>',
+                      '<td class="mistakes"></td>']
+        else:
+            blank = r.not_attempted
+            names = f' <span class="why">{escape(", ".join(blank))}</span>' if blank else ""
+            lost = [_lost(q, mistakes) for q in r.questions if q.score < q.max_score and not q.not_attempted]
+            cells += [f'<td class="n score" data-sort="{r.score:g}">{r.score:g} / {r.max_score:g}</td>',
+                      f'<td class="n not-attempted" data-sort="{len(blank)}">{len(blank)}{names}</td>',
+                      f'<td class="mistakes">{"".join(lost)}</td>']
         notes = ([f'<div class="bad">error: {escape(r.error)}</div>'] if r.error else []) + \
             [f'<div class="flag">flag: {escape(f)}</div>' for f in r.flags]
-        blank = r.not_attempted
+        cells.append(f'<td>{"".join(notes)}</td>')
         out.append(f'<tr class="{"error" if r.error else ""}" data-student="{escape(r.student)}" '
-                   f'data-notebook="{escape(notebook)}"><td>{escape(r.student)}</td>'
-                   + (f"<td>{escape(notebook)}</td>" if several else "")
-                   + (f'<td class="n score" data-sort=""></td>' if r.error else
-                      f'<td class="n score" data-sort="{r.score:g}">{r.score:g} / {r.max_score:g}</td>')
-                   + f'<td class="n not-attempted" data-sort="{"" if r.error else len(blank)}" '
-                   f'title="{escape(", ".join(blank))}">{"" if r.error else len(blank)}'
-                   + (f' <span class="why">{escape(", ".join(blank))}</span>' if blank else "") + "</td>"
-                   f'<td class="mistakes">{"".join(lost)}</td><td>{"".join(notes)}</td></tr>')
+                   f'data-notebook="{escape(notebook)}">{"".join(cells)}</tr>')
     out += ["</tbody></table>",
             '<p class="note">Mistakes: the questions that lost points, with the mistake the graders named '
             "(a quiz: the letter chosen). Flags: the submission holds the instructor's own files (solution or "

@@ -214,7 +214,8 @@ def class_report(results: list, out_dir: Path, mistakes: dict | None = None) -> 
         heading = f"## {assignment}\n\n" if len(groups) > 1 else ""
         parts.append(heading + markdown(rows, len(members), mistakes, quiz))
         if rows:
-            plot(rows, [r.score for r in members], members[0].max_score, out_dir / image_name(assignment, len(groups)), quiz)
+            image = out_dir / image_name(assignment, len(groups))
+            plot(rows, [r.score for r in members], members[0].max_score, image, quiz)
     if not groups:
         parts.append("Class report: 0 graded submissions\n")
     (out_dir / "report.md").write_text("\n".join(parts) + flagged(results) + errors(results), encoding="utf-8")
