@@ -67,6 +67,9 @@ th[aria-sort=ascending]::after { content: " \\25B2"; } th[aria-sort=descending]:
 .bar { display: inline-block; height: .7em; background: #ef9a9a; margin-right: .3em; vertical-align: middle; }
 .right .bar { background: #66bb6a; }
 tr.error td { background: #fff3e0; } .flag { color: #b71c1c; }
+#students { width: 100%; } #students td.score { white-space: nowrap; } #students td.mistakes { min-width: 20em; }
+#students td.notes { overflow-wrap: anywhere; }
+#students td.not-attempted .why { text-align: left; max-width: 16em; margin-left: auto; }
 img { max-width: 100%; border: 1px solid #eee; }
 code { font-size: .95em; }
 """
@@ -189,7 +192,7 @@ def _students(results: list, several: bool, mistakes: dict) -> list:
                       f'<td class="mistakes">{"".join(lost)}</td>']
         notes = ([f'<div class="bad">error: {escape(r.error)}</div>'] if r.error else []) + \
             [f'<div class="flag">flag: {escape(f)}</div>' for f in r.flags]
-        cells.append(f'<td>{"".join(notes)}</td>')
+        cells.append(f'<td class="notes">{"".join(notes)}</td>')
         out.append(f'<tr class="{"error" if r.error else ""}" data-student="{escape(r.student)}" '
                    f'data-notebook="{escape(notebook)}">{"".join(cells)}</tr>')
     out += ["</tbody></table>",

@@ -153,7 +153,7 @@ def _plot(rows: list, totals: list, max_score: float, quiz: list, target):
     ax2.set_xlim(0, 1)
     ax2.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax2.set_title("Per question: share of students")
-    ax2.legend(loc="lower center", bbox_to_anchor=(0.5, -0.3), ncol=4, fontsize=9, frameon=False)
+    ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=4, fontsize=9, frameon=False)
     # 3. the mistakes the graders named most often (never "not attempted")
     if top:
         labels = [f"{q}: {m}" for (q, m), _c in top][::-1]
@@ -198,7 +198,7 @@ def _quiz_panel(ax, quiz: list, percent):
     ax.tick_params(axis="y", labelsize=9)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(percent(1.0))
-    ax.set_title("Quiz answers: share choosing each letter (green: right; grey: not attempted)")
+    ax.set_title("Quiz answers by letter (green: right; reds: wrong; grey: not attempted)")
 
 
 # --- the files ------------------------------------------------------------------------
