@@ -83,7 +83,7 @@ def _autograde(args) -> int:
           f"({1000 * summary.seconds / max(n, 1):.0f} ms each)")
     print(grades_summary.grades([o.results for o in summary.graded]))
     if errors:
-        print(f"errors: {len(errors)} submissions could not be graded")
+        print(f"errors: {len(errors)} {'submission' if len(errors) == 1 else 'submissions'} could not be graded")
     for o in errors:
         print(f"  error: {o.student}: {o.error or (o.results.error if o.results else '')}")
     for o in summary.outcomes:
