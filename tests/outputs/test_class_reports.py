@@ -132,6 +132,18 @@ def test_check_choice_leaves_the_letter_for_the_check():
     with pytest.raises(Wrong) as blank:
         check_choice(_Student(), "q", correct="b")
     assert blank.value.key == "quiz_unanswered" and take_answer() is None
+    with pytest.raises(Wrong) as bad:
+        check_choice(_Student(q="z"), "q", correct="b")
+    assert bad.value.key == "quiz_bad_choice" and take_answer() is None
+
+
+def test_an_answer_that_is_no_letter_counts_as_other_not_as_blank():
+    answered_z = QuestionResult("quiz_x", "quiz", 1.0, [Check("test_answer", 1, False, "must be a letter")],
+                                choices="abcd")
+    graded = [student("ana", "right", "b"), Results("a", "en", "zeca", "nb", [step("right"), answered_z])]
+    (item,) = items(graded)
+    assert (item.other, item.blank, sum(item.counts.values())) == (1, 0, 1)
+    assert not answered_z.not_attempted
 
 
 def test_item_analysis_counts_letters_and_discriminates(klass):
