@@ -271,4 +271,5 @@ def test_an_assignment_of_several_notebooks_gets_a_section_each(tmp_path):
     files.finish(MISTAKES)
     html = (tmp_path / "report.html").read_text()
     assert "<h2>rnn_from_scratch_en</h2>" in html and "<h2>torch_rnn_by_hand_en</h2>" in html
+    assert 'id="questions-1"' in html and 'id="questions-2"' in html and 'id="items-1"' in html
     assert (tmp_path / "report-rnn_from_scratch_en.png").is_file()

@@ -93,17 +93,18 @@ def page(results: list, title: str, mistakes: dict | None = None) -> str:
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>Class report: {escape(title)}</title>", f"<style>\n{STYLE}</style></head><body>",
            f"<h1>Class report: {escape(title)}</h1>",
-           f'<p class="lead">{len(results)} submissions: {len(graded)} graded, '
+           f'<p class="lead">{len(results)} {"notebooks" if several else "submissions"}: {len(graded)} graded, '
            f'<span class="{"bad" if failed else ""}">{len(failed)} could not be graded</span>, '
            f'{sum(bool(r.flags) for r in results)} flagged.</p>']
-    for assignment, members in groups.items():
-        out += _section(assignment, members, mistakes, len(groups))
+    for n, (assignment, members) in enumerate(groups.items()):
+        out += _section(assignment, members, mistakes, len(groups), f"-{n + 1}" if several else "")
     out += _students(results, several, mistakes)
     out.append(f"<script>{SORT_SCRIPT}</script>\n</body></html>\n")  # the hashed text, byte for byte
     return "\n".join(out)
 
 
-def _section(assignment: str, members: list, mistakes: dict, n_groups: int) -> list:
+def _section(assignment: str, members: list, mistakes: dict, n_groups: int, suffix: str) -> list:
+    """One assignment's numbers; ``suffix`` keeps its tables' ids apart from another notebook's."""
     rows, quiz = summarize(members), items(members)
     totals, top = [r.score for r in members], members[0].max_score
     out = [f"<h2>{escape(assignment)}</h2>" if n_groups > 1 else "<h2>Scores</h2>",
@@ -114,7 +115,7 @@ def _section(assignment: str, members: list, mistakes: dict, n_groups: int) -> l
         what = "score distribution, results per question, most frequent mistakes" + (", quiz answers" if quiz else "")
         out.append(f'<p><img alt="{what} (the image {escape(image_name(assignment, n_groups))})" '
                    f'src="data:image/png;base64,{data}"></p>')
-    out += ["<h3>Per question</h3>", '<table class="sortable" id="questions"><thead><tr><th>question</th>'
+    out += ["<h3>Per question</h3>", f'<table class="sortable" id="questions{suffix}"><thead><tr><th>question</th>'
             '<th class="n">mean</th><th class="n">max</th><th class="n">full</th><th class="n">partial</th>'
             '<th class="n">zero</th><th class="n">not attempted</th><th>most frequent mistakes</th>'
             "</tr></thead><tbody>"]
@@ -129,7 +130,7 @@ def _section(assignment: str, members: list, mistakes: dict, n_groups: int) -> l
             "not there, a quiz left blank) is counted apart: it is not a mistake, and it is never among the "
             "mistakes named. Click a column's header to sort.</p>"]
     if quiz:
-        out += _items(quiz)
+        out += _items(quiz, suffix)
     return out
 
 
@@ -138,10 +139,10 @@ def _why(mistake: str, mistakes: dict) -> str:
     return f'<span class="why">{escape(sentence)}</span>' if sentence else ""
 
 
-def _items(quiz: list) -> list:
+def _items(quiz: list, suffix: str) -> list:
     letters = sorted({x for item in quiz for x in item.letters})
     out = ["<h3>Quiz answers (item analysis)</h3>",
-           '<table class="sortable" id="items"><thead><tr><th>quiz</th>'
+           f'<table class="sortable" id="items{suffix}"><thead><tr><th>quiz</th>'
            + "".join(f'<th class="n">{escape(x)}</th>' for x in letters)
            + '<th class="n">other</th><th class="n">not attempted</th><th class="n">right</th>'
            '<th class="n">discrimination</th><th>most chosen wrong letter</th></tr></thead><tbody>']
