@@ -161,11 +161,13 @@ def test_gradebook_reports_and_nbgrader_export(course):
     with open(out / "grades.csv") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
     assert float(rows["ok_solution"]["score"]) == 18
+    assert rows["ok_mistake"]["rnn_step_mistakes"] == "no_tanh" and rows["ok_mistake"]["not_attempted"] == ""
     gs = json.loads((out / "gradescope" / "ok_mistake.json").read_text())
     assert gs["score"] == 15 and gs["tests"][0]["name"] == "rnn_step"
     report = (out / "report.md").read_text()
     assert "| `rnn_step` |" in report and "no_tanh" in report
     assert (out / "report.png").stat().st_size > 1000
+    assert 'data-student="ok_mistake"' in (out / "report.html").read_text()
     # nbgrader's feedback works from what autograde wrote
     done = subprocess.run([*NBGRADER, "generate_feedback", AID, "--student=ok_mistake"],
                           cwd=root, env=env, capture_output=True, text=True)

@@ -38,6 +38,19 @@ def test_untouched_release_scores_zero_with_not_implemented(references, aid):
         assert "Traceback" not in feedback
 
 
+@pytest.mark.parametrize("aid", ASSIGNMENTS)
+def test_an_untouched_release_is_not_attempted_and_names_no_mistake(references, aid):
+    """Stubs and blank quizzes: recorded as not attempted (the class reports count
+    them apart), never as a mistake; a solution's quiz answers are recorded letters."""
+    release, solution = references[(aid, "release")], references[(aid, "solution")]
+    assert release.not_attempted == [q.name for q in release.questions]
+    assert all(q.mistakes == [] and q.answer is None for q in release.questions)
+    assert solution.not_attempted == []
+    for q in solution.questions:
+        if q.kind == "quiz":
+            assert q.answer in q.choices and q.answer, q.name
+
+
 @pytest.fixture(scope="module")
 def mistakes(tmp_path_factory):
     out = {}

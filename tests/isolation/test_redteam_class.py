@@ -392,6 +392,8 @@ def test_each_attack_costs_only_its_own_marks(rnnquiz_run):
     assert any("BEGIN SOLUTION" in f for f in by_student["m23_source_notebook"].results.flags)
     report = (course / "reports" / AID / "report.md").read_text()
     assert "Flagged" in report and "m23_source_notebook" in report
+    page = (course / "reports" / AID / "report.html").read_text()
+    assert 'data-student="m23_source_notebook"' in page and "BEGIN SOLUTION" in page
 
 
 def test_kernel_memory_counts_against_the_budget(rnnquiz_run):

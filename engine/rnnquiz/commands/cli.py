@@ -77,16 +77,21 @@ def _autograde(args) -> int:
     limits = Limits(**{name: getattr(args, name) for name in OPTIONS if getattr(args, name) is not None})
     summary = autograde(args.assignment, student_glob=args.student, jobs=args.jobs, limits=limits,
                         progress=progress_bar)
+    from rnnquiz.outputs import summary as grades_summary
     print(summary.protections)
     n, errors = len(summary.outcomes), summary.errors
     print(f"{args.assignment}: graded {len(summary.graded)} of {n} submissions in {summary.seconds:.1f} s "
           f"({1000 * summary.seconds / max(n, 1):.0f} ms each)")
+    print(grades_summary.grades([o.results for o in summary.graded]))
+    if errors:
+        print(f"errors: {len(errors)} {'submission' if len(errors) == 1 else 'submissions'} could not be graded")
     for o in errors:
         print(f"  error: {o.student}: {o.error or (o.results.error if o.results else '')}")
     for o in summary.outcomes:
         for flag in o.results.flags if o.results else []:
             print(f"  flag: {o.student}: {flag}")
-    print(f"gradebook updated (nbgrader generate_feedback / export work); reports in {summary.report_dir}")
+    print("gradebook updated (nbgrader generate_feedback / export work)")
+    print(grades_summary.files(summary.report_dir))
     return EXIT_OK
 
 

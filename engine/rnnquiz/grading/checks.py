@@ -18,11 +18,21 @@ from rnnquiz.sandboxed.wire import Array, Module, Other  # noqa: F401  (what gra
 
 __all__ = ["Array", "Module", "Other", "Msg", "Wrong", "TOLERANCES", "as_array", "as_int", "as_shape", "as_tuple",
            "call_label", "call_naming_errors", "check_array", "check_choice", "close", "describe", "example",
-           "find_mistake", "product_scale", "public_checks", "randn", "sizes", "tolerance", "variant"]
+           "find_mistake", "product_scale", "public_checks", "randn", "sizes", "take_answer", "tolerance", "variant"]
 
 # float32: rtol=1e-5, atol=1e-6; float64 much tighter
 TOLERANCES = {np.dtype("float16"): (1e-3, 1e-3), np.dtype("float32"): (1e-5, 1e-6),
               np.dtype("float64"): (1e-10, 1e-12)}
+
+
+# the letter ``check_choice`` read in the check under way: the grading plugin takes
+# it with the check's outcome (a check passes by returning, so no exception carries it)
+_answer: dict = {}
+
+
+def take_answer() -> str | None:
+    """The quiz letter the check that just ran read (once; None if it read none)."""
+    return _answer.pop("letter", None)
 
 
 class Msg:
@@ -214,6 +224,7 @@ def check_choice(student, name: str, correct: str, choices: str = "abcd",
     if type(answer) is not str or answer.strip().lower() not in choices or len(answer.strip()) != 1:
         raise Wrong("quiz_bad_choice", name=name, choices=letters, got=describe(answer))
     answer = answer.strip().lower()
+    _answer["letter"] = answer  # for the class's item analysis (which distractor the class chose)
     if correct and answer != correct:
         raise Wrong("quiz_wrong", mistake=(mistakes or {}).get(answer), got=repr(answer))
 

@@ -23,7 +23,7 @@ import pytest
 from _pytest.outcomes import Exit, OutcomeException
 from _pytest.reports import TestReport
 
-from rnnquiz.grading.checks import Wrong
+from rnnquiz.grading.checks import Wrong, take_answer
 from rnnquiz.grading.student import StudentError, StudentRunner
 from rnnquiz.isolation.pool import Pool
 from rnnquiz.model.messages import text
@@ -180,7 +180,8 @@ class GradingPlugin:
         points = item.get_closest_marker("points")
         check = Check(name=item.originalname, points=float(points.args[0]) if points else 0.0,
                       passed=error is None, feedback=feedback, mistake=mistake,
-                      public=item.get_closest_marker("public") is not None)
+                      public=item.get_closest_marker("public") is not None,
+                      answer=take_answer(), not_attempted=_not_attempted(error))
         job.records.append((_question(item), check))
         return check
 
@@ -194,6 +195,14 @@ class GradingPlugin:
         if isinstance(exc, AssertionError):
             return str(exc) or type(exc).__name__, None
         return text("grader_error", lang, message=f"{type(exc).__name__}: {exc}"[:300]), "grader_error"
+
+
+def _not_attempted(error: BaseException | None) -> bool:
+    """An untouched stub, a function that is not there, a quiz left blank:
+    nothing was tried, so there is no mistake to diagnose."""
+    if isinstance(error, StudentError):
+        return error.kind in ("not_implemented", "missing")
+    return isinstance(error, Wrong) and error.key == "quiz_unanswered"
 
 
 def _job_key(item) -> str | None:

@@ -162,7 +162,7 @@ def assemble(sub: notebook.Submission, student: str, job: Job, public_only: bool
     res = Results(assignment.id, lang, student, sub.path)
     for q in assignment.questions:
         checks = [c for name, c in job.records if name == q.name]
-        qr = QuestionResult(q.name, q.kind, float(q.points), checks)
+        qr = QuestionResult(q.name, q.kind, float(q.points), checks, choices=q.choices)
         if not checks and not public_only:
             qr.error = text("grader_error", lang, message="no grader ran")
         elif not public_only and sum(c.points for c in checks) != q.points:

@@ -18,6 +18,8 @@ class Check:
     feedback: str = ""
     mistake: str | None = None
     public: bool = False
+    answer: str | None = None    # a quiz check: the letter the student chose (read by the class's item analysis)
+    not_attempted: bool = False  # an untouched stub, a missing function, a blank quiz: no mistake to name
 
 
 @dataclass
@@ -27,6 +29,20 @@ class QuestionResult:
     max_score: float
     checks: list = field(default_factory=list)
     error: str = ""  # set when the grader itself could not run
+    choices: str = ""  # a quiz: the letters a student may answer
+
+    @property
+    def not_attempted(self) -> bool:
+        """Nothing tried (a stub left as it was, a blank quiz): not a mistake, and
+        counted apart from the zeros of answers that were wrong."""
+        failed = [c for c in self.checks if not c.passed]
+        return (not self.error and self.score == 0 and bool(failed)
+                and all(c.not_attempted for c in failed))
+
+    @property
+    def answer(self) -> str | None:
+        """A quiz: the letter the student chose (None: blank, or not one of the letters)."""
+        return next((c.answer for c in self.checks if c.answer), None)
 
     @property
     def score(self) -> float:
@@ -48,8 +64,10 @@ class QuestionResult:
 
     @property
     def mistakes(self) -> list:
-        """The named mistakes, each once (several variants often show the same one)."""
-        return list(dict.fromkeys(c.mistake for c in self.checks if c.mistake and not c.passed))
+        """The named mistakes, each once (several variants often show the same one);
+        never what was not attempted."""
+        return list(dict.fromkeys(c.mistake for c in self.checks
+                                  if c.mistake and not c.passed and not c.not_attempted))
 
     def feedback(self, lang: str) -> str:
         if self.error:
@@ -84,6 +102,11 @@ class Results:
     @property
     def max_score(self) -> float:
         return sum(q.max_score for q in self.questions)
+
+    @property
+    def not_attempted(self) -> list:
+        """The questions left untouched, by name."""
+        return [q.name for q in self.questions if q.not_attempted]
 
     def question(self, name: str) -> QuestionResult:
         return next(q for q in self.questions if q.name == name)
@@ -128,13 +151,18 @@ class Results:
         return json.dumps(self.to_gradescope(), ensure_ascii=False, indent=2)
 
     def csv_row(self) -> dict:
+        """Scores, then per question the mistakes named; what was not attempted
+        has a column of its own (never a mistake), and so does each quiz's letter."""
         row = {"student": self.student, "assignment": self.assignment,
                "score": self.score, "max_score": self.max_score, "error": self.error,
-               "flags": " | ".join(self.flags)}
+               "flags": " | ".join(self.flags), "not_attempted": ";".join(self.not_attempted)}
         for q in self.questions:
             row[q.name] = q.score
         for q in self.questions:
             row[f"{q.name}_mistakes"] = ";".join(q.mistakes)
+        for q in self.questions:
+            if q.kind == "quiz":
+                row[f"{q.name}_answer"] = q.answer or ""
         return row
 
 

@@ -3,6 +3,6 @@
 A format renders one submission to text (``rnnquiz grade --format``), writes
 one file per submission of a class, or writes files for the whole class
 (``rnnquiz autograde``); ``FORMATS`` is the registry both commands read, so
-a new format (an HTML report, an LMS's CSV) is one new entry.  May import the
+a new format (an LMS's CSV, say) is one new entry.  May import the
 content model only.
 """

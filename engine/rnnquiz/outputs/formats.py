@@ -36,7 +36,12 @@ def _grades_csv(results: list, out: Path, _mistakes: dict):
 
 def _report(results: list, out: Path, mistakes: dict):
     from rnnquiz.outputs.report import class_report  # matplotlib: only when drawn
-    class_report([r for r in results if not r.error], out, mistakes)
+    class_report(results, out, mistakes)
+
+
+def _html(results: list, out: Path, mistakes: dict):
+    from rnnquiz.outputs.html_report import write
+    write(results, out, mistakes)
 
 
 FORMATS = {f.name: f for f in (
@@ -44,6 +49,7 @@ FORMATS = {f.name: f for f in (
     Format("gradescope", "Gradescope's results.json", one=lambda r: r.to_json(), each=_gradescope_file),
     Format("csv", "one row per submission and question", one=lambda r: to_csv([r]), whole=_grades_csv),
     Format("report", "the class report: report.md and report.png", whole=_report),
+    Format("html", "the class report as one page to open in a browser: report.html", whole=_html),
 )}
 
 
