@@ -100,12 +100,17 @@ def count_rnn_params(num_inputs, num_hiddens):
         "m10_memory_forks": ("concat_operands", {"concat_operands": '''
 import os, time
 def concat_operands(X, H, W_xh, W_hh):
+    ready, told = os.pipe()
     for _ in range(6):  # each under the per-process limit, together over the budget
         if os.fork() == 0:
             block = b"x" * (600 * 1024 * 1024)
+            os.write(told, b"!")  # held: the right answer comes only once all of it is
             time.sleep(30)
             os._exit(0)
-    time.sleep(2.5)
+    os.close(told)
+    held = 0
+    while held < 6 and os.read(ready, 1):  # those ended at the budget never say so
+        held += 1
     return torch.cat((X, H), 1), torch.cat((W_xh, W_hh), 0)
 '''}, []),
         "m11_long_string": ("next_char_pairs", {"next_char_pairs": '''
