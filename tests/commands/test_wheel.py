@@ -32,18 +32,32 @@ def wheel(tmp_path_factory) -> Path:
     """`pip wheel --no-deps . -w dist` at the root of a fresh copy of the checkout
     (what git tracks plus new files not ignored: no stale build/ or dist/ folder)."""
     tmp = tmp_path_factory.mktemp("wheel")
-    src, out = tmp / "rnnquiz", tmp / "dist"
+    src = tmp / "rnnquiz"
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
                            capture_output=True, text=True).stdout.split("\0")
     for name in filter(None, files):
         if (ROOT / name).is_file():
             (src / name).parent.mkdir(parents=True, exist_ok=True)
             (src / name).write_bytes((ROOT / name).read_bytes())
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", ".", "-w", str(out)],
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", ".", "-w", "dist"],
                           cwd=src, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
-    [built] = out.glob("rnnquiz-*.whl")
+    [built] = (src / "dist").glob("rnnquiz-*.whl")
     return built
+
+
+def test_building_the_wheel_leaves_nothing_untracked(wheel):
+    """What the README's command writes in the checkout (the wheel in dist/, setuptools'
+    build/ and egg-info) is ignored by git: nothing to commit by mistake."""
+    src = wheel.parent.parent
+    tracked = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout.split("\0")
+    new = sorted(str(p.relative_to(src)) for p in src.rglob("*") if p.is_file()
+                 and str(p.relative_to(src)) not in tracked)
+    assert f"dist/{wheel.name}" in new
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", "--stdin", "-z"], cwd=ROOT, input="\0".join(new),
+                             capture_output=True, text=True).stdout.split("\0")
+    assert not set(new) - set(ignored), sorted(set(new) - set(ignored))
 
 
 def solution_lines(aid: str) -> set:
