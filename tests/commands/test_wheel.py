@@ -123,7 +123,7 @@ def test_the_wheel_gives_no_quiz_answer_away(wheel):
 
 # What only instructors need (`rnnquiz[instructor]`): never in a student's install.
 INSTRUCTOR_ONLY = {"nbgrader", "jupyterlab", "notebook", "jupyter-server", "nbconvert", "matplotlib", "nh3",
-                   "sqlalchemy"}
+                   "sqlalchemy", "psycopg", "psycopg-binary"}
 
 
 @pytest.fixture(scope="module")
