@@ -20,7 +20,7 @@ setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q $(TORCH_PIP) -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install -q $(TORCH_PIP) -c constraints.txt -e ".[instructor,dev]"
 	./scripts/install-bubblewrap
 	touch $@
 

@@ -111,11 +111,11 @@ def rnnquiz_command(engine: str | None) -> list:
     return [sys.executable, "-m", "rnnquiz.cli" if old else "rnnquiz"]
 
 
-def timed(cmd, cwd, engine: str | None = None, check: bool = True) -> float:
+def timed(cmd, cwd, engine: str | None = None, check: bool = True, ok: tuple = (0,)) -> float:
     start = time.perf_counter()
     done = subprocess.run(cmd, cwd=cwd, env=env(engine), capture_output=True, text=True)
     seconds = time.perf_counter() - start
-    if check and done.returncode != 0:
+    if check and done.returncode not in ok:
         raise SystemExit(f"{' '.join(map(str, cmd))} failed ({done.returncode}):\n{done.stderr[-2000:]}")
     return seconds
 
@@ -156,7 +156,8 @@ def one_round(args, engines: dict, subs: list, tmp: Path) -> dict:
     checks, torches = {name: [] for name in engines}, []
     for _ in range(args.pairs):  # interleaved: all see the same load
         for name, path in engines.items():
-            checks[name].append(timed([*rnnquiz_command(path), "check", str(release)], tmp, path))
+            # the released notebook fails its checks: `rnnquiz check` exits 1 (0 before it said so)
+            checks[name].append(timed([*rnnquiz_command(path), "check", str(release)], tmp, path, ok=(0, 1)))
         torches.append(timed([sys.executable, "-c", "import torch"], tmp))
     return {"stock": t_stock, "times": times, "checks": checks, "torches": torches}
 

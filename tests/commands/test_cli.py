@@ -62,7 +62,7 @@ def test_check_runs_public_checks_and_says_hidden_tests_remain(tmp_path):
     path = tmp_path / "rnn_from_scratch.ipynb"
     path.write_text(json.dumps(nb))
     done = run("check", path)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr  # a check failed (tests/commands/test_check_exit.py)
     assert "testes ocultos" in done.stdout
     line = next(x for x in done.stdout.splitlines() if "rnn_step" in x)
     assert "faltou a tanh" in line

@@ -1,10 +1,10 @@
 """The wheel students install: built as the README says, every file in it
-inspected, then installed in a clean virtualenv and used from a clean folder."""
+inspected, then installed with its dependencies (no instructor tool among them)
+in a clean virtualenv and used from a clean folder."""
 import json
 import re
 import subprocess
 import sys
-import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -29,21 +29,35 @@ ALLOWED = [r"rnnquiz/([a-z_]+/)?[a-z_]+\.py", r"rnnquiz/grading/graders\.ini",
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    """`pip wheel --no-deps .` at the root of a fresh copy of the checkout (what
-    git tracks plus new files not ignored: no stale build/ folder)."""
+    """`pip wheel --no-deps . -w dist` at the root of a fresh copy of the checkout
+    (what git tracks plus new files not ignored: no stale build/ or dist/ folder)."""
     tmp = tmp_path_factory.mktemp("wheel")
-    src, out = tmp / "rnnquiz", tmp / "dist"
+    src = tmp / "rnnquiz"
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
                            capture_output=True, text=True).stdout.split("\0")
     for name in filter(None, files):
         if (ROOT / name).is_file():
             (src / name).parent.mkdir(parents=True, exist_ok=True)
             (src / name).write_bytes((ROOT / name).read_bytes())
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", ".", "-w", str(out)],
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", ".", "-w", "dist"],
                           cwd=src, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
-    [built] = out.glob("rnnquiz-*.whl")
+    [built] = (src / "dist").glob("rnnquiz-*.whl")
     return built
+
+
+def test_building_the_wheel_leaves_nothing_untracked(wheel):
+    """What the README's command writes in the checkout (the wheel in dist/, setuptools'
+    build/ and egg-info) is ignored by git: nothing to commit by mistake."""
+    src = wheel.parent.parent
+    tracked = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout.split("\0")
+    new = sorted(str(p.relative_to(src)) for p in src.rglob("*") if p.is_file()
+                 and str(p.relative_to(src)) not in tracked)
+    assert f"dist/{wheel.name}" in new
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", "--stdin", "-z"], cwd=ROOT, input="\0".join(new),
+                             capture_output=True, text=True).stdout.split("\0")
+    assert not set(new) - set(ignored), sorted(set(new) - set(ignored))
 
 
 def solution_lines(aid: str) -> set:
@@ -107,21 +121,40 @@ def test_the_wheel_gives_no_quiz_answer_away(wheel):
     assert not leaks, "\n".join(map(str, sorted(set(leaks))))
 
 
+# What only instructors need (`rnnquiz[instructor]`): never in a student's install.
+INSTRUCTOR_ONLY = {"nbgrader", "jupyterlab", "notebook", "jupyter-server", "nbconvert", "matplotlib", "nh3",
+                   "sqlalchemy", "psycopg", "psycopg-binary"}
+
+
 @pytest.fixture(scope="module")
 def student_env(wheel, tmp_path_factory) -> Path:
-    """A clean virtualenv with the wheel installed.  Its dependencies (torch,
-    nbgrader...) come from this environment's site-packages by a path entry,
-    which does not carry this checkout's editable install of rnnquiz."""
+    """A clean virtualenv with the wheel installed as the README tells students:
+    its dependencies resolved by pip, without extras, torch held to the CPU build
+    by constraints.txt.  pip's cache is reused; nothing is byte-compiled at
+    install time (about a minute less for torch; imports compile what they use)."""
     venv = tmp_path_factory.mktemp("venv") / "student"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          check=True, capture_output=True, text=True).stdout.strip()
-    (Path(site) / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    done = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)],
-                          capture_output=True, text=True)
+    done = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-compile",
+                           "-c", str(ROOT / "constraints.txt"), str(wheel)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     return venv
+
+
+def installed(venv: Path) -> dict:
+    """{normalized name: version} of what pip installed in ``venv``."""
+    listed = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "list", "--format=json"],
+                            check=True, capture_output=True, text=True).stdout
+    return {re.sub(r"[-_.]+", "-", p["name"]).lower(): p["version"] for p in json.loads(listed)}
+
+
+def test_a_student_install_holds_no_instructor_tool(student_env):
+    packages = installed(student_env)
+    print(sorted(packages))
+    assert {"rnnquiz", "torch", "numpy", "pytest"} <= set(packages)
+    assert not INSTRUCTOR_ONLY & set(packages), sorted(INSTRUCTOR_ONLY & set(packages))
+    # the CPU build, as constraints.txt pins it: no CUDA package came with it
+    assert packages["torch"].split("+")[0] == "2.13.0"
+    assert not [name for name in packages if name.startswith("nvidia-")]
 
 
 def check_in(venv: Path, folder: Path, notebook: Path) -> subprocess.CompletedProcess:
@@ -141,7 +174,7 @@ def test_a_student_self_checks_anywhere_with_the_installed_wheel(student_env, tm
     home.mkdir()
     (home / f"{aid}.ipynb").write_text(json.dumps(nb))
     done = check_in(student_env, home, home / f"{aid}.ipynb")
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr  # a check failed
     lines = {ln.split()[1]: ln for ln in done.stdout.splitlines() if len(ln.split()) > 2}
     print(done.stdout)
     assert lines[mistake.question].split()[0] != "ok" and "tanh" in lines[mistake.question]

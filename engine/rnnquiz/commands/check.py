@@ -26,6 +26,12 @@ def check(path, assignment_id: str | None = None):
     return result
 
 
+def passed(result) -> bool:
+    """Every question passed its public checks; an answered quiz passes here (its
+    answer is graded at submission)."""
+    return not result.error and all(q.all_passed for q in result.questions)
+
+
 def render(result) -> str:
     from rnnquiz.model.messages import text
     return result.to_text(public_only=True) + "\n\n" + text("hidden_remain", result.lang)

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 2, 3
+EXIT_CHECKS_FAILED = 1  # rnnquiz check: a check failed (as pytest and linters say it)
 
 
 def _grade(args) -> int:
@@ -26,9 +27,13 @@ def _grade(args) -> int:
 
 
 def _check(args) -> int:
-    from rnnquiz.commands.check import check, render
-    print(render(check(args.notebook, assignment_id=args.assignment)))
-    return EXIT_OK
+    from rnnquiz.commands.check import check, passed, render
+    result = check(args.notebook, assignment_id=args.assignment)
+    if result.error:  # the file could not be read as a notebook: nothing was checked
+        print(f"rnnquiz: {result.error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(render(result))
+    return EXIT_OK if passed(result) else EXIT_CHECKS_FAILED
 
 
 def _build(args) -> int:
@@ -118,7 +123,12 @@ def parser() -> argparse.ArgumentParser:
                    help="; ".join(f"{name}: {FORMATS[name].help}" for name in one_formats()))
     g.add_argument("-o", "--output", help="write here instead of standard output")
     g.set_defaults(run=_grade)
-    c = verbs.add_parser("check", help="run the public checks on your notebook before submitting")
+    c = verbs.add_parser("check", help="run the public checks on your notebook before submitting",
+                         description="Run the public checks on your notebook before submitting: one line "
+                         "per question, in the notebook's order.",
+                         epilog="exit status: 0 when every check passes (an answered quiz counts: its answer "
+                         "is graded at submission), 1 when a check fails, 2 when the file cannot be checked "
+                         "(not found, not a notebook, not a known assignment).")
     c.add_argument("notebook")
     c.add_argument("--assignment", default=None, help="which assignment the notebook is (default: its file name)")
     c.set_defaults(run=_check)
