@@ -149,7 +149,7 @@ class GradebookWriter:
                         "comment": []}
             for student, group in groups:
                 self._write_student(student, group, undo)
-            self._insert_new(students)
+            self._insert_new()
             self.db.commit()
         except BaseException:
             for student, step in undo.items():  # still under the locks: nobody else has the folders yet
@@ -173,23 +173,25 @@ class GradebookWriter:
             # as SQLite's busy timeout allows), so what is read next stays true until commit
             self.db.execute(text("UPDATE assignment SET id = id WHERE 0"))
 
-    def _insert_new(self, students: list):
+    def _insert_new(self):
         """The new rows, table by table, in the order their keys need.  A
         student row someone else made meanwhile is theirs and ours alike (nbgrader
         makes it with no other column); a submission someone else made
         meanwhile fails the unique constraint, and the transaction is tried again."""
         from nbgrader.api import Base, Student
         table = Base.metadata.tables["student"]
+        students = sorted(self.new["student"])
         rows = [{"id": s, "first_name": None, "last_name": None, "email": None, "lms_user_id": None}
-                for s in sorted(set(students))]
-        if self.dialect in ("postgresql", "sqlite"):
+                for s in students]
+        if rows and self.dialect in ("postgresql", "sqlite"):
             from importlib import import_module
             insert = import_module(f"sqlalchemy.dialects.{self.dialect}").insert
             self.db.execute(insert(table).on_conflict_do_nothing(index_elements=["id"]), rows)
-        else:  # no portable "if absent": the rows absent now; the unique key decides the rest
+        elif rows:  # no portable "if absent": the rows absent now; the unique key decides the rest
             there = {sid for (sid,) in self.db.query(Student.id).filter(Student.id.in_(students))}
-            if [r for r in rows if r["id"] not in there]:
-                self.db.execute(table.insert(), [r for r in rows if r["id"] not in there])
+            absent = [row for row in rows if row["id"] not in there]
+            if absent:
+                self.db.execute(table.insert(), absent)
         for name, new in self.new.items():
             if new and name != "student":
                 self.db.execute(Base.metadata.tables[name].insert(), [vars(row) for row in new])
@@ -289,6 +291,11 @@ class GradebookWriter:
     def _write_student(self, student: str, outcomes: list, undo: dict):
         from nbgrader import utils
         src = self.submitted / student / self.assignment_id
+        submitted = {name for _id, name, _g, _c in self.notebooks
+                     if (src / f"{name}.ipynb").exists() or (src / f"{name}.ipynb").is_symlink()}
+        if not submitted:
+            return  # nbgrader's autograde finds nothing of theirs to grade either: no rows, no folder
+        self.new["student"].append(student)
         dest = self._dest(student)
         if student not in self.written or not dest.is_dir():  # as nbgrader does, an earlier run's goes
             undo[student] = _Undo(fresh=True, aside=self._set_aside(student))
@@ -298,14 +305,13 @@ class GradebookWriter:
             undo.setdefault(student, _Undo(fresh=False))
         timestamp = read_timestamp(src / "timestamp.txt")
         notebooks = self._submission(student, timestamp)
+        for name, record in notebooks.items():
+            if name not in submitted:  # as nbgrader's autograde scores a notebook that was not submitted
+                for grade in record.grades:
+                    grade.auto_score, grade.needs_manual_grade = 0.0, False
         for o in outcomes:
-            if o.notebook not in notebooks:
-                continue
-            if o.autograded is None or o.results is None or o.results.error:
-                if not (src / f"{o.notebook}.ipynb").exists() and not (src / f"{o.notebook}.ipynb").is_symlink():
-                    for grade in notebooks[o.notebook].grades:  # not submitted: nbgrader's autograde scores it 0
-                        grade.auto_score, grade.needs_manual_grade = 0.0, False
-                continue  # nothing else to score: its grades stay empty (0 in export)
+            if o.notebook not in notebooks or o.autograded is None or o.results is None or o.results.error:
+                continue  # nothing to score: its grades stay empty (0 in export)
             path = dest / f"{o.notebook}.ipynb"
             path.write_text(json.dumps(o.autograded, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
             undo[student].added.append(path)
