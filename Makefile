@@ -22,6 +22,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q $(TORCH_PIP) -c constraints.txt -e ".[instructor,dev]"
 	./scripts/install-bubblewrap
+	./scripts/install-postgresql
 	touch $@
 
 build: setup

@@ -9,3 +9,27 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One PostgreSQL server for the whole session (``pg_server``); each test
+    module makes its databases with ``postgres.new_database()``.  Skipped, with
+    the reason, only where no server can be installed or started."""
+    from pg_server import PostgresServer, ServerUnavailable
+    try:
+        server = PostgresServer()
+    except ServerUnavailable as exc:
+        pytest.skip(f"PostgreSQL: {exc}")
+    try:
+        server.start()
+    except ServerUnavailable as exc:
+        server.stop()
+        pytest.skip(f"PostgreSQL could not be started: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()

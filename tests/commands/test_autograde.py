@@ -240,8 +240,8 @@ def test_a_student_whose_gradebook_rows_fail_is_rolled_back_alone(course, monkey
         (folder / f"{AID}.ipynb").write_text(json.dumps(support_solution(AID)))
     write_student = GradebookWriter._write_student
 
-    def fails_after_its_rows(self, student, outcomes):
-        write_student(self, student, outcomes)  # the student's rows are in the session now
+    def fails_after_its_rows(self, student, outcomes, undo):
+        write_student(self, student, outcomes, undo)  # the student's rows are in the session now
         if student == "late_broken":
             raise RuntimeError("disk full")
     monkeypatch.setattr(GradebookWriter, "_write_student", fails_after_its_rows)

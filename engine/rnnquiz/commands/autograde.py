@@ -34,6 +34,7 @@ from rnnquiz.model import content
 from rnnquiz.model.messages import clip
 from rnnquiz.model.results import Results
 from rnnquiz.nbgrader.gradebook_writer import GradebookWriter
+from rnnquiz.nbgrader.run_lock import RunLock
 from rnnquiz.outputs.formats import ClassFiles
 
 BATCH = (4, 32)  # submissions per task (one pytest session each, in a warm process): smallest, largest
@@ -80,11 +81,11 @@ class GradingProcess:
     piece of state a process-pool worker has."""
     current: GradingProcess | None = None
 
-    def __init__(self, limits, sandbox, pool=None):
+    def __init__(self, limits, sandbox, pool=None, course_id: str = ""):
         import torch  # imported by the parent before the fork (see ``preload``): nothing to do
         torch.set_num_threads(1)  # several grading processes share the cores; OpenMP spinning would fight
         from rnnquiz.isolation.pool import Pool
-        self.limits = limits
+        self.limits, self.course_id = limits, course_id
         # the parent's zygote, shared; a zygote of our own only when there is none
         # (or when it has died: ``Pool.spawn`` then launches one here)
         self.pool = pool if pool is not None else Pool(limits, sandbox, announce=False, many=True).launch()
@@ -98,12 +99,12 @@ class GradingProcess:
 
         from rnnquiz.nbgrader.open_gradebook import ReadOnlyGradebook
         if db_url not in self.gradebooks:
-            self.gradebooks[db_url] = ReadOnlyGradebook(Gradebook(db_url))
+            self.gradebooks[db_url] = ReadOnlyGradebook(Gradebook(db_url, self.course_id))
         return self.gradebooks[db_url]
 
 
-def _init_process(limits, sandbox=None, pool=None):
-    GradingProcess.current = GradingProcess(limits, sandbox, pool)
+def _init_process(limits, sandbox=None, pool=None, course_id: str = ""):
+    GradingProcess.current = GradingProcess(limits, sandbox, pool, course_id)
 
 
 def preload():
@@ -237,9 +238,7 @@ def discover(course_root: Path, assignment_id: str, student_glob: str, expected:
 def autograde(assignment_id: str, course_root: Path | None = None, student_glob: str = "*",
               jobs: int | None = None, db_url: str | None = None, limits=None,
               progress=None, sandbox=None) -> Summary:
-    from rnnquiz.isolation.launcher import SandboxConfig, warn_if_unsandboxed
     from rnnquiz.isolation.limits import Limits
-    from rnnquiz.isolation.pool import Pool
     from rnnquiz.nbgrader.course import CourseConfigError, course_directory, is_course, sqlite_file
     start = time.monotonic()
     course_root = Path(course_root or Path.cwd()).resolve()
@@ -261,6 +260,18 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
         raise AutogradeError(f"{database}: no gradebook yet; run `nbgrader generate_assignment {assignment_id}` "
                              "in the course first. Nothing was changed.")
     _refuse_if_not_ours(course_root, assignment_id, catalog)  # before any sandbox starts
+    # a SQLite gradebook: one run at a time, the next one waits (run_lock says why)
+    lock = RunLock(database, f"rnnquiz autograde {assignment_id} --student {student_glob!r}") \
+        if database is not None else contextlib.nullcontext()
+    with lock:
+        return _launch_and_grade(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits,
+                                 progress, sandbox, start, coursedir)
+
+
+def _launch_and_grade(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits, progress, sandbox,
+                      start, coursedir) -> Summary:
+    from rnnquiz.isolation.launcher import SandboxConfig, warn_if_unsandboxed
+    from rnnquiz.isolation.pool import Pool
     warn_if_unsandboxed(sandbox)
     sandbox = sandbox or SandboxConfig()
     # the zygote first: its torch import, in the sandbox, overlaps all this process
@@ -328,7 +339,7 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
     from nbgrader.api import Gradebook, MissingEntry
     jobs = max(1, jobs or os.cpu_count() or 1)
     try:
-        with Gradebook(db_url) as gb:
+        with Gradebook(db_url, coursedir.course_id) as gb:
             names = [nb.name for nb in gb.find_assignment(assignment_id).notebooks]
     except MissingEntry:
         raise AutogradeError(f"assignment {assignment_id!r} is not in the gradebook ({db_url}); "
@@ -373,7 +384,8 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
         reports.add(missing)
         broken = []
         with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(batches))), mp_context=FORK,
-                                 initializer=_init_process, initargs=(limits, sandbox, shared)) as executor:
+                                 initializer=_init_process,
+                                 initargs=(limits, sandbox, shared, coursedir.course_id)) as executor:
             futures = {executor.submit(_grade_batch, batch, db_url, assignment_id, source_dir): batch
                        for batch in batches}
             preload_report()  # while the first batches are graded
@@ -387,7 +399,8 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
         # each student of a broken batch again, alone, in a fresh process: only
         # the one who breaks it is left with an error line
         for _student, group in itertools.groupby(broken, key=lambda item: item[0]):
-            record(_grade_alone(list(group), db_url, assignment_id, limits, sandbox, shared, source_dir))
+            record(_grade_alone(list(group), db_url, assignment_id, limits, sandbox, shared, source_dir,
+                                coursedir.course_id))
     pool.launcher.reap()  # sandboxes' helpers the grading processes left us
     summary.report_dir = reports.finish()
     summary.seconds = time.monotonic() - start
@@ -427,13 +440,13 @@ def preload_report():
 
 
 def _grade_alone(items: list, db_url: str, assignment_id: str, limits, sandbox, pool=None,
-                 source_dir=None) -> list:
+                 source_dir=None, course_id: str = "") -> list:
     """One student's notebooks in a fresh grading process, forked like the
     others (same zygote while it lives; the process launches its own if it
     does not)."""
     bound = limits.submission_timeout * 2 * len(items) + 60  # start-up, the submissions, and writing
     with ProcessPoolExecutor(max_workers=1, mp_context=FORK, initializer=_init_process,
-                             initargs=(limits, sandbox, pool)) as executor:
+                             initargs=(limits, sandbox, pool, course_id)) as executor:
         try:
             return executor.submit(_grade_batch, items, db_url, assignment_id, source_dir).result(timeout=bound)
         except Exception as exc:
