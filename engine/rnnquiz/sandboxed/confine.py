@@ -216,6 +216,14 @@ def join_cgroups(fds):
             os.close(fd)
 
 
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper() -> bool:
+    """This process gets the orphans of its descendants (to reap them); True when it does."""
+    return _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+
+
 def die_with_parent():
     _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl")
 
@@ -268,8 +276,11 @@ def _bpf(code, k, jt=0, jf=0) -> bytes:
     return struct.pack("HBBI", code, jt, jf, k & 0xFFFFFFFF)
 
 
-def seccomp_filter() -> bytes | None:
-    """The BPF program, or None on an architecture we have no table for."""
+def seccomp_filter(denied: tuple = _DENIED, keep_pdeathsig: bool = True) -> bytes | None:
+    """The BPF program, or None on an architecture we have no table for.
+    ``denied``: the system calls that fail with EPERM (clone with namespace
+    flags always does, clone3 with ENOSYS); ``keep_pdeathsig``: the parent-death
+    signal cannot be changed.  ``namespace_filter`` is the narrowest one."""
     table = _ARCH.get(platform.machine())
     if table is None:
         return None
@@ -279,16 +290,23 @@ def seccomp_filter() -> bytes | None:
             _bpf(_LD_W_ABS, 0)]
     if arch == 0xC000003E:  # x32 syscalls alias the x86_64 ones with bit 30 set
         prog += [_bpf(_JGE, 0x40000000, jf=1), _ret(_ERRNO | _ENOSYS)]
-    for name in _DENIED:
+    for name in denied:
         prog += [_bpf(_JEQ, nr[name], jf=1), deny]
     prog += [_bpf(_JEQ, nr["clone3"], jf=1), _ret(_ERRNO | _ENOSYS)]  # libc falls back to clone
     # clone: threads and forks yes, new namespaces no (flags are argument 0, offset 16)
     prog += [_bpf(_JEQ, nr["clone"], jf=3), _bpf(_LD_W_ABS, 16), _bpf(_JSET, ANY_NAMESPACE, jf=1), deny,
              _bpf(_LD_W_ABS, 0)]
-    # prctl: the parent-death signal stays (argument 0 is the option)
-    prog += [_bpf(_JEQ, nr["prctl"], jf=3), _bpf(_LD_W_ABS, 16), _bpf(_JEQ, PR_SET_PDEATHSIG, jf=1), deny]
+    if keep_pdeathsig:  # prctl: the parent-death signal stays (argument 0 is the option)
+        prog += [_bpf(_JEQ, nr["prctl"], jf=3), _bpf(_LD_W_ABS, 16), _bpf(_JEQ, PR_SET_PDEATHSIG, jf=1), deny]
     prog += [_ret(_ALLOW)]
     return b"".join(prog)
+
+
+def namespace_filter() -> bytes | None:
+    """Only new namespaces refused (unshare, setns, clone with namespace flags:
+    EPERM), as Docker's default seccomp profile refuses them to a container
+    without CAP_SYS_ADMIN; everything else allowed."""
+    return seccomp_filter(denied=("unshare", "setns"), keep_pdeathsig=False)
 
 
 def _ret(value: int) -> bytes:
