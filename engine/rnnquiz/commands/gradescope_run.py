@@ -88,27 +88,31 @@ def run(layout: Layout, started: float) -> dict:
 
 def grade_here(layout: Layout, assignment, catalog):
     """The student's notebook graded, or a Results saying why it was not (the student's fault)."""
-    from rnnquiz.grading import session
     from rnnquiz.isolation.launcher import Unprivileged, choose
-    from rnnquiz.model.notebook import NotebookError
+    from rnnquiz.isolation.pool import Pool
     launcher = choose()
-    say(launcher.describe())
+    say(launcher.describe())  # the one line on which protections hold
     if isinstance(launcher, Unprivileged):
         # fail closed: student code would run with the grader's own rights
         raise PermissionError(f"run_autograder runs as uid {os.geteuid()}, not root as on Gradescope; "
                               "refusing to run student code with the grader's rights")
-    for folder in unreadable_for_students():
-        say(f"WARNING: {folder} is not readable by other users: student code cannot import from it")
-    student = student_id(layout.metadata)
-    try:
-        path = find_notebook(layout.submission, assignment)
-        say(f"grading {path} as {assignment.id}, inputs drawn for student {student}")
-        return session.grade(path, student=student, assignment_id=assignment.id, catalog=catalog)
-    except NotebookError as exc:
-        say(f"not graded: {exc}")
-        # the student's own file names, not the container's folders
-        why = exc.message if exc.path == str(layout.submission) else str(exc).replace(f"{layout.submission}/", "")
-        return not_graded(assignment, student, why)
+    with Pool(announce=False).launch() as pool:  # its torch import overlaps what follows
+        say("control groups per submission: " + ("yes" if pool.cgroups else "none here (not writable): the CPU "
+                                                 "is shared per process, memory watched per uid"))
+        from rnnquiz.grading import session
+        from rnnquiz.model.notebook import NotebookError
+        for folder in unreadable_for_students():
+            say(f"WARNING: {folder} is not readable by other users: student code cannot import from it")
+        student = student_id(layout.metadata)
+        try:
+            path = find_notebook(layout.submission, assignment)
+            say(f"grading {path} as {assignment.id}, inputs drawn for student {student}")
+            return session.grade(path, student=student, assignment_id=assignment.id, catalog=catalog, pool=pool)
+        except NotebookError as exc:
+            say(f"not graded: {exc}")
+            # the student's own file names, not the container's folders
+            why = exc.message if exc.path == str(layout.submission) else str(exc).replace(f"{layout.submission}/", "")
+            return not_graded(assignment, student, why)
 
 
 def read_settings(path: Path) -> dict:
