@@ -195,6 +195,38 @@ def enter_view(view: dict, tmp_bytes: int = 64 * 1024**2):
     _mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
+def restrict_imports(restrict: dict):
+    """Without a mount namespace (a container that refuses them), the next best
+    thing to ``enter_view``'s emptied ``site-packages``: those folders leave
+    the import path, and only the entries ``restrict`` names ({folder:
+    entries}) can be imported from them.  Python's import path only, not the
+    kernel: code that puts a folder back on ``sys.path`` gets around it."""
+    import importlib.machinery
+    import sys
+    folders = {os.path.realpath(site): {e.split(".")[0] for e in entries if not e.endswith((".dist-info", ".pth"))}
+               for site, entries in restrict.items()}
+    sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") not in folders]
+    sys.path_importer_cache.clear()
+
+    class Allowed:
+        """Finds the allowed top-level packages in their folders (and nothing else there)."""
+
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            if path is not None:
+                return None  # a submodule: found through its package
+            for site, names in folders.items():
+                if name in names:
+                    return importlib.machinery.PathFinder.find_spec(name, [site])
+            return None
+
+        @staticmethod
+        def invalidate_caches():
+            pass
+
+    sys.meta_path.append(Allowed)
+
+
 def _bind_readonly(src: str, target: str, is_dir: bool, writable: bool = False):
     if is_dir:
         os.makedirs(target, mode=0o755, exist_ok=True)

@@ -29,6 +29,7 @@ import select
 import signal
 import socket
 import sys
+import time
 import traceback
 from dataclasses import dataclass
 
@@ -247,6 +248,8 @@ def confine_submission(request: dict, uid, confined: bool, cgroups=()):
     if confined:
         confine.unshare_namespaces(network=bool(request.get("own_network")))
         confine.enter_view(request.get("view") or {}, request.get("tmp_bytes") or 64 * 1024**2)
+    elif (request.get("view") or {}).get("restrict"):
+        confine.restrict_imports(request["view"]["restrict"])  # no mount namespace for the view
     try:
         os.chdir("/tmp")
     except OSError:
@@ -345,7 +348,9 @@ class Zygote:
     def serve(self):
         while True:
             try:
-                ready = select.select([self.control], [], [], PERIOD if self.live or self.orphaned else None)[0]
+                # a subreaper also collects orphans killed after their submission ended
+                watch = self.live or self.orphaned or self.subreaper
+                ready = select.select([self.control], [], [], PERIOD if watch else None)[0]
             except InterruptedError:
                 ready = []
             self.reap()
@@ -451,11 +456,20 @@ class Zygote:
         elif number in self.orphaned:
             kill_uid(self.orphaned.pop(number).uid)
 
-    def end_all(self):
+    def end_all(self, within: float = 1.0):
         """Before the zygote exits: no submission outlives it (with namespaces,
-        each one's PID 1 dies with the zygote, and its namespace with it)."""
+        each one's PID 1 dies with the zygote, and its namespace with it), and
+        what ended is reaped here, within ``within`` seconds, not left as
+        zombies for whoever inherits them."""
         for number in [sub.number for sub in self.live.values() if not sub.ended] + list(self.orphaned):
             self.end(number)
+        end = time.monotonic() + within
+        while time.monotonic() < end:
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    time.sleep(0.005)
+            except ChildProcessError:
+                return
 
     def kill(self, pid):
         sub = self.live.get(pid)
