@@ -91,7 +91,7 @@ def grade_here(layout: Layout, assignment, catalog):
     from rnnquiz.isolation.launcher import Unprivileged, choose
     from rnnquiz.isolation.pool import Pool
     launcher = choose()
-    say(launcher.describe())  # the one line on which protections hold
+    print(launcher.describe(), flush=True)  # the one line on which protections hold
     if isinstance(launcher, Unprivileged):
         # fail closed: student code would run with the grader's own rights
         raise PermissionError(f"run_autograder runs as uid {os.geteuid()}, not root as on Gradescope; "
