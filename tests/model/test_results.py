@@ -24,11 +24,30 @@ def test_text_rendering():
 
 def test_gradescope_rendering():
     data = json.loads(_results().to_json())
-    assert data["score"] == 2 and data["extra_data"]["assignment"] == "rnn_from_scratch_en"
+    assert data["score"] == 2 and data["extra_data"] == {"assignment": "rnn_from_scratch_en", "max_score": 6.0}
     assert [t["name"] for t in data["tests"]] == ["rnn_step", "quiz_x", "count"]
-    assert data["tests"][0] == {"name": "rnn_step", "score": 1.0, "max_score": 3.0, "status": "failed",
+    assert data["tests"][0] == {"name": "rnn_step", "number": "1", "score": 1.0, "max_score": 3.0,
+                                "status": "failed", "output_format": "text", "visibility": "visible",
                                 "output": "`rnn_step` on variant 1: wrong. Likely mistake: no tanh."}
-    assert data["output"] == "cell 3 raised ValueError: x"
+    assert data["tests"][1]["number"] == "2" and data["tests"][1]["status"] == "passed"
+    assert data["output_format"] == "md" and data["stdout_visibility"] == "hidden"
+    assert data["output"] == "Score: 2 of 6 points.\n\nCells that raised errors (the rest of the notebook was " \
+                             "graded without them):\n\n```text\ncell 3 raised ValueError: x\n```"
+    assert "execution_time" not in data
+
+
+def test_gradescope_rendering_with_visibility_time_flags_and_an_error():
+    result = _results()
+    result.flags = ["holds the instructor's solution"]
+    data = result.to_gradescope(visibility={"quiz_x": "after_published"}, execution_time=12.6)
+    assert [t["visibility"] for t in data["tests"]] == ["visible", "after_published", "visible"]
+    assert data["execution_time"] == 13 and data["extra_data"]["flags"] == result.flags
+    assert "solution" not in data["output"]  # flags are the instructor's, never the student's
+    broken = Results("rnn_from_scratch", "pt", "ana", "x.ipynb", error="x.ipynb: ```not json")
+    data = broken.to_gradescope()
+    # a fence longer than any run of backticks in what it holds
+    assert data["output"] == "A entrega não foi corrigida:\n\n````text\nx.ipynb: ```not json\n````"
+    assert data["score"] == 0 and data["tests"] == []
 
 
 def test_csv_rendering():

@@ -57,6 +57,14 @@ def _init(args) -> int:
     return EXIT_OK
 
 
+def _gradescope(args) -> int:
+    from rnnquiz.commands.gradescope import build
+    out = build(args.assignment, out=args.output, visibility=args.visibility, course=_course())
+    print(f"wrote {out}: upload it as the autograder of a Gradescope programming assignment "
+          "(the README's \"Grade on Gradescope\" says what it does)")
+    return EXIT_OK
+
+
 def _course() -> Path:
     from rnnquiz.model.content import CONTENT_DIR, ContentError, find_course
     course = find_course()
@@ -154,6 +162,15 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--exchange", type=Path, default=None, help="the course's nbgrader exchange folder "
                    "(c.Exchange.root); unset, nbgrader uses its system-wide /srv/nbgrader/exchange")
     i.set_defaults(run=_init)
+    gs = verbs.add_parser("gradescope", help="build the autograder zip of a Gradescope programming assignment")
+    gs.add_argument("assignment", help="the assignment, in one language (for example rnn_from_scratch_en)")
+    gs.add_argument("-o", "--output", type=Path, default=None,
+                    help="where to write the zip (default: ASSIGNMENT-autograder.zip here)")
+    gs.add_argument("--visibility", action="append", default=[], metavar="[QUESTION=]VISIBILITY",
+                    help="when students see a question's test on Gradescope: visible (the default), hidden, "
+                         "after_due_date or after_published; for every question, or QUESTION=VISIBILITY "
+                         "(repeat it; later ones win)")
+    gs.set_defaults(run=_gradescope)
     d = verbs.add_parser("demo", help="the whole nbgrader cycle on built-in sample students")
     d.add_argument("--lang", choices=["pt", "en"], default=_locale_lang(),
                    help="which twins to use (default: pt under a Portuguese locale, else en)")

@@ -177,7 +177,8 @@ def warn_if_unsandboxed(config: SandboxConfig | None = None) -> bool:
         return False
     if not _warned:
         _warned = True
-        extra = "" if isinstance(launcher, Unprivileged) else " Install bubblewrap with 'apt-get install bubblewrap'."
+        # where new namespaces are refused (a container), bubblewrap could not run either
+        extra = " Install bubblewrap with 'apt-get install bubblewrap'." if isinstance(launcher, Namespaces) else ""
         print(f"rnnquiz: WARNING: {launcher.describe()}.{extra}", file=sys.stderr)
     return True
 

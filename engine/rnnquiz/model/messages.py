@@ -117,6 +117,26 @@ MESSAGES = {
     "quiz_answered": ("respondida: a resposta é corrigida na entrega", "answered: graded at submission"),
     "points_of": ("{score:g} de {points:g} pontos", "{score:g} of {points:g} points"),
     "total": ("Total", "Total"),
+    # --- Gradescope (results.json's summary; rnnquiz.commands.gradescope_run) ---
+    "gs_score": ("Nota: {points}.", "Score: {points}."),
+    "gs_cells": (
+        "Células que levantaram erros (o resto do notebook foi corrigido sem elas):",
+        "Cells that raised errors (the rest of the notebook was graded without them):"),
+    "gs_not_graded": (
+        "A entrega não foi corrigida:",
+        "This submission was not graded:"),
+    "gs_question_not_graded": (
+        "não corrigida: veja a mensagem no topo da página.",
+        "not graded: see the message at the top of the page."),
+    "gs_no_notebook": (
+        "a entrega não tem nenhum notebook (.ipynb); envie o seu {name}.",
+        "the submission holds no notebook (.ipynb); upload your {name}."),
+    "gs_several_notebooks": (
+        "a entrega tem {count} notebooks ({names}) e nenhum se chama {name}; envie só o seu notebook.",
+        "the submission holds {count} notebooks ({names}) and none is named {name}; upload your notebook only."),
+    "gs_failed": (
+        "O corretor automático falhou nesta entrega (um problema do corretor, não do seu notebook); o professor vê os detalhes. Envie de novo mais tarde ou avise o professor.",
+        "The autograder failed on this submission (a problem on the grader's side, not in your notebook); your instructor can see the details. Submit again later or tell your instructor."),
     # --- HTML removed from a submitted markdown or raw cell (untrusted_html) ---
     "html_removed": (
         "rnnquiz removeu HTML desta célula: {items}",

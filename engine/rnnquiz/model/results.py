@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 
 from rnnquiz.model.messages import text
@@ -136,19 +137,42 @@ class Results:
         lines += [f"  FLAG: {flag}" for flag in self.flags]
         return "\n".join(lines)
 
-    def to_gradescope(self) -> dict:
-        """Gradescope's results.json: top-level score, one test per question."""
-        tests = [{"name": q.name, "score": q.score, "max_score": q.max_score,
-                  "status": q.status, "output": q.feedback(self.lang)} for q in self.questions]
-        out = {"score": self.score, "tests": tests,
+    def to_gradescope(self, visibility: dict | None = None, execution_time: float | None = None) -> dict:
+        """Gradescope's results.json: the score; one test per question, in the
+        notebook's order, its feedback as plain text (it echoes what the
+        student's code returned); a summary in Markdown; the run's own output
+        (stdout) for the instructor only.  ``visibility``: {question: one of
+        ``VISIBILITIES``}, default visible (feedback on hidden variants never
+        shows their reference values); ``execution_time`` in seconds."""
+        visibility = visibility or {}
+        tests = [{"name": q.name, "number": str(n), "score": q.score, "max_score": q.max_score,
+                  "status": q.status, "output": q.feedback(self.lang), "output_format": "text",
+                  "visibility": visibility.get(q.name, "visible")}
+                 for n, q in enumerate(self.questions, 1)]
+        out = {"score": self.score, "output": self.summary_md(), "output_format": "md",
+               "stdout_visibility": "hidden", "tests": tests,
                "extra_data": {"assignment": self.assignment, "max_score": self.max_score}}
-        extra = ([self.error] if self.error else []) + self.notes
-        if extra:
-            out["output"] = "\n".join(extra)
+        if execution_time is not None:
+            out["execution_time"] = max(int(round(execution_time)), 0)
+        if self.flags:  # the instructor's (extra_data is not shown to students)
+            out["extra_data"]["flags"] = list(self.flags)
         return out
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_gradescope(), ensure_ascii=False, indent=2)
+    def summary_md(self) -> str:
+        """What Gradescope shows above the tests, in Markdown: the score, or why
+        the submission was not graded, and the cells that raised errors.  Every
+        text that may carry the student's own (file names, error messages) is
+        in a code block."""
+        if self.error:
+            return text("gs_not_graded", self.lang) + "\n\n" + md_block(self.error)
+        parts = [text("gs_score", self.lang, points=text("points_of", self.lang, score=self.score,
+                                                           points=self.max_score))]
+        if self.notes:
+            parts += [text("gs_cells", self.lang), md_block("\n".join(self.notes))]
+        return "\n\n".join(parts)
+
+    def to_json(self, **kwargs) -> str:
+        return json.dumps(self.to_gradescope(**kwargs), ensure_ascii=False, indent=2)
 
     def csv_row(self) -> dict:
         """Scores, then per question the mistakes named; what was not attempted
@@ -164,6 +188,16 @@ class Results:
             if q.kind == "quiz":
                 row[f"{q.name}_answer"] = q.answer or ""
         return row
+
+
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's, per test
+
+
+def md_block(body: str) -> str:
+    """``body`` verbatim in a Markdown code block (its fence longer than any run of backticks in it)."""
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{body}\n{fence}"
 
 
 def to_csv(results: list) -> str:

@@ -195,6 +195,38 @@ def enter_view(view: dict, tmp_bytes: int = 64 * 1024**2):
     _mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
+def restrict_imports(restrict: dict):
+    """Without a mount namespace (a container that refuses them), the next best
+    thing to ``enter_view``'s emptied ``site-packages``: those folders leave
+    the import path, and only the entries ``restrict`` names ({folder:
+    entries}) can be imported from them.  Python's import path only, not the
+    kernel: code that puts a folder back on ``sys.path`` gets around it."""
+    import importlib.machinery
+    import sys
+    folders = {os.path.realpath(site): {e.split(".")[0] for e in entries if not e.endswith((".dist-info", ".pth"))}
+               for site, entries in restrict.items()}
+    sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") not in folders]
+    sys.path_importer_cache.clear()
+
+    class Allowed:
+        """Finds the allowed top-level packages in their folders (and nothing else there)."""
+
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            if path is not None:
+                return None  # a submodule: found through its package
+            for site, names in folders.items():
+                if name in names:
+                    return importlib.machinery.PathFinder.find_spec(name, [site])
+            return None
+
+        @staticmethod
+        def invalidate_caches():
+            pass
+
+    sys.meta_path.append(Allowed)
+
+
 def _bind_readonly(src: str, target: str, is_dir: bool, writable: bool = False):
     if is_dir:
         os.makedirs(target, mode=0o755, exist_ok=True)
@@ -214,6 +246,14 @@ def join_cgroups(fds):
             os.write(fd, b"0")
         finally:
             os.close(fd)
+
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper() -> bool:
+    """This process gets the orphans of its descendants (to reap them); True when it does."""
+    return _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
 
 
 def die_with_parent():
@@ -268,8 +308,11 @@ def _bpf(code, k, jt=0, jf=0) -> bytes:
     return struct.pack("HBBI", code, jt, jf, k & 0xFFFFFFFF)
 
 
-def seccomp_filter() -> bytes | None:
-    """The BPF program, or None on an architecture we have no table for."""
+def seccomp_filter(denied: tuple = _DENIED, keep_pdeathsig: bool = True) -> bytes | None:
+    """The BPF program, or None on an architecture we have no table for.
+    ``denied``: the system calls that fail with EPERM (clone with namespace
+    flags always does, clone3 with ENOSYS); ``keep_pdeathsig``: the parent-death
+    signal cannot be changed.  ``namespace_filter`` is the narrowest one."""
     table = _ARCH.get(platform.machine())
     if table is None:
         return None
@@ -279,16 +322,23 @@ def seccomp_filter() -> bytes | None:
             _bpf(_LD_W_ABS, 0)]
     if arch == 0xC000003E:  # x32 syscalls alias the x86_64 ones with bit 30 set
         prog += [_bpf(_JGE, 0x40000000, jf=1), _ret(_ERRNO | _ENOSYS)]
-    for name in _DENIED:
+    for name in denied:
         prog += [_bpf(_JEQ, nr[name], jf=1), deny]
     prog += [_bpf(_JEQ, nr["clone3"], jf=1), _ret(_ERRNO | _ENOSYS)]  # libc falls back to clone
     # clone: threads and forks yes, new namespaces no (flags are argument 0, offset 16)
     prog += [_bpf(_JEQ, nr["clone"], jf=3), _bpf(_LD_W_ABS, 16), _bpf(_JSET, ANY_NAMESPACE, jf=1), deny,
              _bpf(_LD_W_ABS, 0)]
-    # prctl: the parent-death signal stays (argument 0 is the option)
-    prog += [_bpf(_JEQ, nr["prctl"], jf=3), _bpf(_LD_W_ABS, 16), _bpf(_JEQ, PR_SET_PDEATHSIG, jf=1), deny]
+    if keep_pdeathsig:  # prctl: the parent-death signal stays (argument 0 is the option)
+        prog += [_bpf(_JEQ, nr["prctl"], jf=3), _bpf(_LD_W_ABS, 16), _bpf(_JEQ, PR_SET_PDEATHSIG, jf=1), deny]
     prog += [_ret(_ALLOW)]
     return b"".join(prog)
+
+
+def namespace_filter() -> bytes | None:
+    """Only new namespaces refused (unshare, setns, clone with namespace flags:
+    EPERM), as Docker's default seccomp profile refuses them to a container
+    without CAP_SYS_ADMIN; everything else allowed."""
+    return seccomp_filter(denied=("unshare", "setns"), keep_pdeathsig=False)
 
 
 def _ret(value: int) -> bytes:

@@ -29,6 +29,7 @@ import select
 import signal
 import socket
 import sys
+import time
 import traceback
 from dataclasses import dataclass
 
@@ -247,6 +248,8 @@ def confine_submission(request: dict, uid, confined: bool, cgroups=()):
     if confined:
         confine.unshare_namespaces(network=bool(request.get("own_network")))
         confine.enter_view(request.get("view") or {}, request.get("tmp_bytes") or 64 * 1024**2)
+    elif (request.get("view") or {}).get("restrict"):
+        confine.restrict_imports(request["view"]["restrict"])  # no mount namespace for the view
     try:
         os.chdir("/tmp")
     except OSError:
@@ -325,19 +328,29 @@ class Zygote:
     ends the submission that is over its budget: killing PID 1 of a PID
     namespace kills everything in it.  (A submission without namespaces is
     reaped only once the grader has ended it: its process group, which may
-    outlive its first process, is killed by that id.)"""
+    outlive its first process, is killed by that id.  As root without
+    namespaces, a container's mode, each submission has a uid of its own
+    instead: the zygote is then the reaper of every process a submission
+    leaves behind, and ends a submission, and every one left when the grader
+    closes the pool, by its uid.)"""
 
     def __init__(self, control: socket.socket, torch):
         self.control, self.torch = control, torch
         self.confined = confine.can_confine()
         self.own_pid_ns = confine.pid_namespace() if self.confined else -1
         self.live: dict = {}  # pid -> Submission
+        # number -> Submission under a uid of its own whose first process is gone
+        # (reaped: its pid may be reused) while others it started may not be
+        self.orphaned: dict = {}
+        self.subreaper = False  # orphans of submissions come back here (see fork)
         self.forked = 0  # submissions so far: the next one's number
 
     def serve(self):
         while True:
             try:
-                ready = select.select([self.control], [], [], PERIOD if self.live else None)[0]
+                # a subreaper also collects orphans killed after their submission ended
+                watch = self.live or self.orphaned or self.subreaper
+                ready = select.select([self.control], [], [], PERIOD if watch else None)[0]
             except InterruptedError:
                 ready = []
             self.reap()
@@ -346,6 +359,9 @@ class Zygote:
             self.enforce_budgets()
 
     def reap(self):
+        if self.subreaper:
+            self.reap_all()
+            return
         for pid, sub in list(self.live.items()):
             if sub.confined or sub.ended:
                 try:
@@ -355,19 +371,38 @@ class Zygote:
                 if gone:
                     del self.live[pid]
 
+    def reap_all(self):
+        """Collect every child that has ended: submissions' first processes and
+        the orphans of their processes (a child subreaper gets them: without it
+        they would be left as zombies for the grader or the container's init).
+        A submission whose first process ended on its own is then ended by its
+        uid only (``orphaned``): its pid may be reused from now on."""
+        while True:
+            try:
+                pid = os.waitpid(-1, os.WNOHANG)[0]
+            except ChildProcessError:
+                return
+            if not pid:
+                return
+            sub = self.live.pop(pid, None)
+            if sub is not None and not sub.ended and sub.uid is not None:
+                self.orphaned[sub.number] = sub
+
     def handle(self):
         try:
             msg, fds, _flags, _addr = socket.recv_fds(self.control, 1 << 16, MAX_FDS)
         except OSError:
+            self.end_all()
             os._exit(0)
         if not msg:  # the grader closed the pool: no interpreter shutdown to wait for
+            self.end_all()
             os._exit(0)
         try:
             request = json.loads(msg.decode())
         except ValueError:
             request = {}
         if request.get("op") == wire.Op.KILL:
-            self.kill(next((pid for pid, sub in self.live.items() if sub.number == request.get("submission")), None))
+            self.end(request.get("submission"))
         elif request.get("op") == wire.Op.FORK and fds:
             # the submission's socket, then the control groups it joins (see cgroups.py)
             self.fork(request, fds[0], fds[1:])
@@ -379,6 +414,10 @@ class Zygote:
         sock = socket.socket(fileno=fd)
         uid = confine.new_uid() if request.get("drop_privileges") else None
         confined = bool(request.get("confine")) and self.confined
+        if not confined and uid is not None and not self.subreaper:
+            # no PID namespace to take a submission's processes with it: they come
+            # back here when their parent ends, to be reaped (see ``reap_all``)
+            self.subreaper = confine.become_subreaper()
         try:
             pid = confine.fork_into_new_pid_namespace(self.own_pid_ns) if confined else os.fork()
         except OSError:  # no process could be made now: the grader sees the socket close and asks again
@@ -409,6 +448,29 @@ class Zygote:
             self.kill(pid)
         sock.close()
 
+    def end(self, number):
+        """End the submission the grader numbered ``number``, whatever is left of it."""
+        pid = next((pid for pid, sub in self.live.items() if sub.number == number), None)
+        if pid is not None:
+            self.kill(pid)
+        elif number in self.orphaned:
+            kill_uid(self.orphaned.pop(number).uid)
+
+    def end_all(self, within: float = 1.0):
+        """Before the zygote exits: no submission outlives it (with namespaces,
+        each one's PID 1 dies with the zygote, and its namespace with it), and
+        what ended is reaped here, within ``within`` seconds, not left as
+        zombies for whoever inherits them."""
+        for number in [sub.number for sub in self.live.values() if not sub.ended] + list(self.orphaned):
+            self.end(number)
+        end = time.monotonic() + within
+        while time.monotonic() < end:
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    time.sleep(0.005)
+            except ChildProcessError:
+                return
+
     def kill(self, pid):
         sub = self.live.get(pid)
         if sub is None:
@@ -425,13 +487,13 @@ class Zygote:
         sub.ended = True
 
     def enforce_budgets(self):
-        budgets = {sub.uid: (pid, sub.budget) for pid, sub in self.live.items() if sub.budget and not sub.ended}
-        if not budgets:
+        watched = {sub.uid: sub for sub in [*self.live.values(), *self.orphaned.values()]
+                   if sub.budget and not sub.ended}
+        if not watched:
             return
-        for uid, used in confine.memory_by_uid(budgets).items():
-            pid, budget = budgets[uid]
-            if used > budget:
-                self.kill(pid)
+        for uid, used in confine.memory_by_uid(watched).items():
+            if used > watched[uid].budget:
+                self.end(watched[uid].number)
 
     def self_test(self) -> str:
         """A submission's confinement, tried once before any is served: the
