@@ -4,6 +4,7 @@ database), beside `nbgrader autograde` of another assignment and a regrade of
 one student; on PostgreSQL side by side, on SQLite one rnnquiz run at a time.
 Every student's rows end right, once; a conflict is tried again or is that
 student's error line, and their folder and rows stay those of one run."""
+import csv
 import os
 import sqlite3
 import time
@@ -71,6 +72,10 @@ def check_class(course, db_url, runs):
     for student in EXPECTED_B:
         assert (course / "autograded" / student / B / f"{B}.ipynb").is_file()
     assert not list((course / "autograded").glob("*/.*"))  # no folder left aside
+    # the class report is the whole class, whichever part finished last
+    with open(course / "reports" / A / "grades.csv", encoding="utf-8") as f:
+        report = {row["student"]: float(row["score"]) for row in csv.DictReader(f)}
+    assert report == EXPECTED_A
 
 
 # --- PostgreSQL: side by side -------------------------------------------------------

@@ -273,3 +273,41 @@ def test_an_assignment_of_several_notebooks_gets_a_section_each(tmp_path):
     assert "<h2>rnn_from_scratch_en</h2>" in html and "<h2>torch_rnn_by_hand_en</h2>" in html
     assert 'id="questions-1"' in html and 'id="questions-2"' in html and 'id="items-1"' in html
     assert (tmp_path / "report-rnn_from_scratch_en.png").is_file()
+
+
+# --- a class graded in parts is reported whole -----------------------------------------
+
+def _csv_scores(folder) -> dict:
+    with open(folder / "grades.csv", encoding="utf-8") as f:
+        return {row["student"]: float(row["score"]) for row in csv.DictReader(f)}
+
+
+def test_parts_of_a_class_make_one_report_and_a_regrade_replaces_its_student(klass, tmp_path, capsys):
+    """Two shards (as two machines write them, the course mounted at other paths),
+    then a regrade of one student: every file of the class holds everyone, once."""
+    first, second = klass[:3], klass[3:]
+    for part in (first, second):
+        files = ClassFiles(tmp_path, formats=["record", "csv", "html"])
+        files.add(part)
+        files.finish(MISTAKES)
+    assert _csv_scores(tmp_path) == {"ana": 4, "bia": 4, "caio": 0, "duda": 0, "edu": 0, "fe": 0, "gil": 0}
+    regraded = student("caio", "right", "b")
+    regraded.notebook = "/elsewhere/caio/nb.ipynb"
+    files = ClassFiles(tmp_path, formats=["record", "csv", "html"])
+    files.add([regraded])
+    files.finish(MISTAKES)
+    assert _csv_scores(tmp_path)["caio"] == 4 and len(_csv_scores(tmp_path)) == 7
+    assert 'data-student="duda"' in (tmp_path / "report.html").read_text()
+    assert not list(tmp_path.rglob("*.tmp"))
+    # a record that is not one is named and left out; the rest is reported
+    (tmp_path / "results" / "zz.json").write_text("{not json")
+    files = ClassFiles(tmp_path, formats=["record", "csv"])
+    files.finish(MISTAKES)
+    assert len(_csv_scores(tmp_path)) == 7
+    assert "zz.json is not a record rnnquiz wrote" in capsys.readouterr().err
+
+
+def test_a_record_gives_back_the_results_it_was_made_from(klass):
+    for r in klass:
+        again = Results.from_record(r.to_record())
+        assert again == r and again.csv_row() == r.csv_row()

@@ -104,7 +104,7 @@ def _autograde(args) -> int:
         for flag in o.results.flags if o.results else []:
             print(f"  flag: {o.student}: {flag}")
     print("gradebook updated (nbgrader generate_feedback / export work)")
-    print(grades_summary.files(summary.report_dir))
+    print(grades_summary.files(summary.report_dir, graded_now=n))
     return EXIT_OK
 
 

@@ -129,6 +129,6 @@ def run(lang: str = content.PRIMARY_LANG, workdir: Path | None = None, course: P
     for aid in assignment_ids:
         summary = autograde(aid, course_root=cycle.course)
         out(f"  {aid}: {len(summary.graded)} graded in {summary.seconds:.1f} s; "
-            f"report {summary.report_dir / 'report.md'} and report.png")
+            f"open {summary.report_dir / 'report.html'} in a browser (also report.md, report.png)")
     out(f"done in {time.monotonic() - start:.0f} s")
     return grades

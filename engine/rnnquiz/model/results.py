@@ -5,7 +5,7 @@ import csv
 import io
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from rnnquiz.model.messages import text
 
@@ -111,6 +111,16 @@ class Results:
 
     def question(self, name: str) -> QuestionResult:
         return next(q for q in self.questions if q.name == name)
+
+    # --- kept between runs (a class's report gathers the results of every shard) ---
+    def to_record(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_record(cls, record: dict) -> Results:
+        questions = [QuestionResult(**{**q, "checks": [Check(**c) for c in q["checks"]]})
+                     for q in record["questions"]]
+        return cls(**{**record, "questions": questions})
 
     # --- renderers ------------------------------------------------------------
     def to_text(self, public_only: bool = False) -> str:

@@ -4,9 +4,19 @@ A ``Format`` has up to three renderers: ``one`` (a submission, as text),
 ``each`` (a submission's own file in a class) and ``whole`` (files for the
 whole class, from every result).  Each renderer is contained: one that fails
 costs its own file (and says so), never a grade.
+
+A class may be graded in parts (shards by ``--student`` on several machines,
+a regrade of one student): every submission's results are kept as a record
+(``results/<student>.json``), and the class's files are drawn from every
+record in the folder, this run's replacing older ones of the same student, so
+that the last part to finish writes the report of the whole class and no
+part's rows are lost.
 """
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,9 +35,16 @@ class Format:
     whole: Callable[[list, Path, dict], None] | None = None  # (results, class folder, mistakes' texts)
 
 
+def _file_name(result: Results, several: bool) -> str:
+    return f"{result.student}.{Path(result.notebook).stem}" if several else result.student
+
+
 def _gradescope_file(result: Results, several: bool) -> tuple:
-    name = f"{result.student}.{Path(result.notebook).stem}" if several else result.student
-    return f"gradescope/{name}.json", result.to_json() + "\n"
+    return f"gradescope/{_file_name(result, several)}.json", result.to_json() + "\n"
+
+
+def _record_file(result: Results, several: bool) -> tuple:
+    return f"{RECORDS}/{_file_name(result, several)}.json", json.dumps(result.to_record(), ensure_ascii=False) + "\n"
 
 
 def _grades_csv(results: list, out: Path, _mistakes: dict):
@@ -44,7 +61,11 @@ def _html(results: list, out: Path, mistakes: dict):
     write(results, out, mistakes)
 
 
+RECORDS = "results"  # the folder of a class's records, one per submission
+
 FORMATS = {f.name: f for f in (
+    Format("record", "each submission's results, kept so a class graded in parts is reported whole",
+           each=_record_file),
     Format("text", "a summary to read", one=lambda r: r.to_text()),
     Format("gradescope", "Gradescope's results.json", one=lambda r: r.to_json(), each=_gradescope_file),
     Format("csv", "one row per submission and question", one=lambda r: to_csv([r]), whole=_grades_csv),
@@ -77,18 +98,44 @@ class ClassFiles:
                     name, text = fmt.each(r, self.several)
                     path = self.out / name
                     path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_text(text, encoding="utf-8")
+                    # whole or not at all: another shard may be reading the folder
+                    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                    partial.write_text(text, encoding="utf-8")
+                    os.replace(partial, path)
                 except (OSError, ValueError) as exc:  # that student's file only
                     r.error = r.error or f"{r.student}: its {fmt.name} file could not be written ({type(exc).__name__})"
 
     def finish(self, mistakes: dict) -> Path:
-        results = sorted(self.results, key=lambda r: (r.student, r.notebook))
-        for fmt in self.formats:
-            if fmt.whole is None:
-                continue
-            try:
-                fmt.whole(results, self.out, mistakes)
-            except Exception as exc:  # a summary: the grades are already written
-                print(f"rnnquiz: the class's {fmt.name} could not be written ({type(exc).__name__}: {clip(exc)})",
-                      file=sys.stderr)
+        # one run at a time draws the class's files (another shard may be finishing)
+        with open(self.out / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            results = self.whole_class()
+            for fmt in self.formats:
+                if fmt.whole is None:
+                    continue
+                try:
+                    fmt.whole(results, self.out, mistakes)
+                except Exception as exc:  # a summary: the grades are already written
+                    print(f"rnnquiz: the class's {fmt.name} could not be written ({type(exc).__name__}: {clip(exc)})",
+                          file=sys.stderr)
         return self.out
+
+    def whole_class(self) -> list:
+        """This run's results and the records of earlier runs and other shards,
+        one per submission (this run's win), in student order."""
+        def key(r):  # the notebook's name: another machine may mount the course elsewhere
+            return r.student, Path(r.notebook).name
+        mine = {key(r): r for r in self.results}
+        folder = self.out / RECORDS
+        kept = {}
+        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            try:
+                r = Results.from_record(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError, TypeError, KeyError) as exc:
+                print(f"rnnquiz: {path} is not a record rnnquiz wrote ({type(exc).__name__}); "
+                      "the class's report leaves it out: grade that student again, or delete the file",
+                      file=sys.stderr)
+                continue
+            kept[key(r)] = r
+        kept.update(mine)
+        return sorted(kept.values(), key=lambda r: (r.student, r.notebook))

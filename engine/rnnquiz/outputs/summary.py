@@ -40,11 +40,17 @@ def grades(results: list) -> str:
     return "\n".join(out)
 
 
-def files(report_dir: Path) -> str:
-    """Where the reports are, the ones to open first first."""
+def files(report_dir: Path, graded_now: int | None = None) -> str:
+    """Where the reports are, the ones to open first first; and, when the class's
+    report also holds earlier runs' submissions (shards, a regrade), how many."""
     names = [n for n in ("report.html", "report.md", "grades.csv") if (report_dir / n).is_file()]
     names += sorted(p.name for p in report_dir.glob("report*.png"))
     gradescope = report_dir / "gradescope"
     if gradescope.is_dir():
         names.append(f"gradescope/ ({sum(1 for _ in gradescope.glob('*.json'))} files)")
-    return f"reports in {report_dir}: " + ", ".join(names)
+    line = f"reports in {report_dir}: " + ", ".join(names)
+    kept = sum(1 for _ in (report_dir / "results").glob("*.json"))
+    if graded_now is not None and kept > graded_now:
+        line += (f"\nthe class report holds {kept} submissions: this run's {graded_now} and "
+                 f"{kept - graded_now} from earlier runs (other --student parts, earlier grading)")
+    return line
