@@ -75,6 +75,64 @@ def test_closing_a_pool_leaves_no_process_behind():
     assert ours and not [pid for pid in ours if os.path.exists(f"/proc/{pid}")]
 
 
+def test_a_class_pool_orders_the_next_child_ahead_and_ends_the_one_left_over():
+    """In a class run the next submission's child is forked and confined while
+    the current one is graded: each submission still gets a fresh process, and
+    the one ordered last is ended with the pool."""
+    import os
+    import time
+
+    from rnnquiz.grading.student import StudentError
+    from rnnquiz.isolation.launcher import children_of
+
+    with Pool(TEST_LIMITS, many=True).launch() as pool:
+        first = StudentRunner(pool, [(0, None, "x = 1")], TEST_LIMITS).start()
+        assert pool.spare is not None
+        second = StudentRunner(pool, [(0, None, "y = 2")], TEST_LIMITS).start()
+        assert second.worker.number != first.worker.number
+        assert first.get("x") == 1 and second.get("y") == 2
+        with pytest.raises(StudentError):
+            second.get("x")  # nothing of the first submission is in the second's process
+        first.close()
+        second.close()
+        ours = {pool.proc.pid, *children_of(pool.proc.pid)}
+        assert pool.spare is not None and len(ours) > 1
+    end = time.monotonic() + 5
+    while [pid for pid in ours if os.path.exists(f"/proc/{pid}")] and time.monotonic() < end:
+        time.sleep(0.05)
+    assert not [pid for pid in ours if os.path.exists(f"/proc/{pid}")]
+
+
+def test_a_child_ordered_ahead_is_used_only_by_the_process_that_ordered_it():
+    """rnnquiz autograde's grading processes are forked from one that may hold
+    a child ordered ahead: none of them may take it (two submissions would share
+    it); each orders its own."""
+    import os
+
+    with Pool(TEST_LIMITS, many=True).launch() as pool:
+        pool.share()
+        StudentRunner(pool, [(0, None, "x = 1")], TEST_LIMITS).start().close()
+        ordered = pool.spare[2]
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                runner = StudentRunner(pool, [(0, None, "x = 2")], TEST_LIMITS).start()
+                fresh = runner.worker.sock is not ordered and runner.get("x") == 2
+                runner.close()
+                pool.close()
+                os.write(write, b"1" if fresh else b"0")
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+        os.close(write)
+        in_the_fork = os.read(read, 1)
+        own = StudentRunner(pool, [(0, None, "x = 3")], TEST_LIMITS).start()
+        assert own.worker.sock is ordered and own.get("x") == 3
+        own.close()
+    assert in_the_fork == b"1"
+
+
 LISTEN = '''
 import socket
 listeners = []

@@ -23,6 +23,7 @@ from pathlib import Path
 
 CONTROLLERS = ("cpu", "memory", "pids")
 SHARES = 1024  # every submission the same weight (v1 cpu.shares; v2 cpu.weight 100)
+SWEEP_EVERY = 0.05  # seconds between attempts at removing the ended submissions' groups
 
 
 def _mounts() -> dict:
@@ -75,6 +76,9 @@ class Group:
     """One submission's groups, one folder per controller."""
     dirs: list
     fds: list = field(default_factory=list)  # open cgroup.procs files, for the submission to join
+    # the memory controller's file that counts its kills (read after every reply:
+    # one file, found once)
+    oom_file: str | None = None
 
     def close_fds(self):
         for fd in self.fds:
@@ -107,29 +111,33 @@ class Group:
 
     def out_of_memory(self) -> bool:
         """Whether the kernel has ended a process of the group at its memory limit."""
-        for d in self.dirs:
-            for name in ("memory.oom_control", "memory.events"):
-                try:
-                    for line in Path(d, name).read_text().splitlines():
-                        key, _, value = line.partition(" ")
-                        if key == "oom_kill" and value.strip() != "0":
-                            return True
-                except OSError:
-                    continue
+        if self.oom_file is None:
+            return False
+        try:
+            with open(self.oom_file) as f:
+                lines = f.read().splitlines()
+        except OSError:
+            return False
+        for line in lines:
+            key, _, value = line.partition(" ")
+            if key == "oom_kill" and value.strip() != "0":
+                return True
         return False
 
     def remove(self) -> bool:
-        """Remove the groups once empty (killing what is left); True when gone."""
-        gone = True
+        """Remove the groups that are empty, killing what is left in the others
+        (to be removed by a later call); True when all are gone."""
+        left = []
         for d in self.dirs:
-            if not os.path.isdir(d):
-                continue
-            _kill_members(d)
             try:
                 os.rmdir(d)
+            except FileNotFoundError:
+                pass
             except OSError:
-                gone = False
-        return gone
+                _kill_members(d)
+                left.append(d)
+        self.dirs = left
+        return not left
 
 
 def _kill_members(folder: str):
@@ -164,6 +172,7 @@ class Cgroups:
         self.v2 = v2            # controller -> bool
         self.count = 0
         self.pending: list = []  # groups ended but not yet empty
+        self.swept = 0.0  # when they were last tried
         self.owner = os.getpid()  # the process that made the run's groups removes them
 
     @classmethod
@@ -203,10 +212,11 @@ class Cgroups:
 
     def new(self, memory: int | None, tasks: int | None) -> Group:
         """A submission's groups with its limits, and the files it joins them by."""
-        self.sweep()
+        if time.monotonic() >= self.swept + SWEEP_EVERY:
+            self.sweep()
         self.count += 1
         name = f"s{os.getpid()}-{self.count}"
-        dirs, fds = [], []
+        dirs, fds, oom_file = [], [], None
         try:
             for c in CONTROLLERS:
                 folder = os.path.join(self.parents[c], name)
@@ -216,10 +226,12 @@ class Cgroups:
                 v2 = self.v2[c]
                 if c == "cpu":
                     _write(folder, "cpu.weight" if v2 else "cpu.shares", 100 if v2 else SHARES)
-                elif c == "memory" and memory:
-                    _write(folder, "memory.max" if v2 else "memory.limit_in_bytes", memory)
-                    if v2:
-                        _write(folder, "memory.swap.max", 0, missing_ok=True)
+                elif c == "memory":
+                    oom_file = os.path.join(folder, "memory.events" if v2 else "memory.oom_control")
+                    if memory:
+                        _write(folder, "memory.max" if v2 else "memory.limit_in_bytes", memory)
+                        if v2:
+                            _write(folder, "memory.swap.max", 0, missing_ok=True)
                 elif c == "pids" and tasks:
                     _write(folder, "pids.max", tasks)
             for folder in dirs:
@@ -228,15 +240,19 @@ class Cgroups:
             Group(dirs, fds).close_fds()
             Group(dirs).remove()
             raise
-        return Group(dirs, fds)
+        return Group(dirs, fds, oom_file)
 
     def end(self, group: Group):
-        """The submission is over: its groups go as soon as they are empty."""
+        """The submission is over: what is left in its groups is killed, and the
+        groups go as soon as they are empty (a later sweep: its processes take a
+        moment to die, and a submission's end is on the class's critical path)."""
         group.close_fds()
-        if not group.remove():
+        if group.dirs:
+            _kill_members(group.dirs[0])  # every process of it joined every group
             self.pending.append(group)
 
     def sweep(self):
+        self.swept = time.monotonic()
         self.pending = [g for g in self.pending if not g.remove()]
 
     def close(self, wait: float = 2.0):

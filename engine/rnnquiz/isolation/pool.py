@@ -160,6 +160,7 @@ class Pool:
         self.root = False
         self.owner = os.getpid()  # the process that launched the zygote (its parent)
         self.shared = False       # submissions of several processes at once (see share)
+        self.spare = None         # (ordering pid, shared, socket, groups): the next child, ordered ahead
 
     def launch(self):
         """Start the zygote without waiting: its torch import overlaps ours."""
@@ -253,41 +254,96 @@ class Pool:
         return not select.select([self.control], [], [], 0)[0]
 
     def spawn(self) -> Connection:
-        """A fresh child for one submission; restarts the zygote if a student killed it."""
+        """A fresh child for one submission; restarts the zygote if a student killed it.
+
+        In a class run (``many``) the next submission's child is ordered as
+        soon as this one is handed out: it is forked, confined and in its
+        control groups (joining one waits for a kernel grace period, ~10 ms
+        on a busy machine) while this submission is graded."""
+        connection = self._take_spare()
         for _attempt in range(2):
+            if connection is not None:
+                break
             if not self.alive():
                 self.close()
                 self.launch()
             self.wait_ready()
-            group = self._group()
-            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-            request = {"op": Op.FORK, "limits": self.limits.rlimits(),
-                       **self.launcher.submission(self.root, self.shared),
-                       # a memory control group counts everything (kernel memory too);
-                       # without one the zygote adds up what the processes map
-                       "memory_budget": None if group else self.limits.memory_budget,
-                       "tmp_bytes": self.limits.file_bytes * 4, "view": self.view}
-            try:
-                socket.send_fds(self.control, [json.dumps(request).encode()],
-                                [theirs.fileno(), *(group.fds if group else [])])
-            except OSError:
-                ours.close()
-                theirs.close()
-                self._end(group)
+            ordered = self._order()
+            if ordered is None:
                 self.close()
                 continue
+            connection = self._receive(*ordered)
+            if connection is None and not self.alive():  # a zygote that could not fork this once is asked again
+                self.close()
+        if connection is None:
+            raise PoolError("the worker pool could not fork a student process")
+        if self.many:
+            ordered = self._order()
+            self.spare = (os.getpid(), self.shared, *ordered) if ordered else None
+        return connection
+
+    def _order(self):
+        """Ask the zygote for a child: (our end of its socket, its groups), or None."""
+        group = self._group()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        request = {"op": Op.FORK, "limits": self.limits.rlimits(),
+                   **self.launcher.submission(self.root, self.shared),
+                   # a memory control group counts everything (kernel memory too);
+                   # without one the zygote adds up what the processes map
+                   "memory_budget": None if group else self.limits.memory_budget,
+                   "tmp_bytes": self.limits.file_bytes * 4, "view": self.view}
+        try:
+            socket.send_fds(self.control, [json.dumps(request).encode()],
+                            [theirs.fileno(), *(group.fds if group else [])])
+        except OSError:
+            ours.close()
+            self._end(group)
+            return None
+        finally:
             theirs.close()
             if group:
                 group.close_fds()
-            try:
-                hello = wire.recv(ours, 4096, wire.Deadline(START_TIMEOUT))
-                return Connection(self, ours, int(hello["hello"]), int(hello["server"]), group)
-            except (OSError, EOFError, wire.WireError, KeyError, ValueError, TypeError):
+        return ours, group
+
+    def _receive(self, ours, group):
+        """The child's hello, as a connection; None when it never came."""
+        try:
+            hello = wire.recv(ours, 4096, wire.Deadline(START_TIMEOUT))
+            return Connection(self, ours, int(hello["hello"]), int(hello["server"]), group)
+        except (OSError, EOFError, wire.WireError, KeyError, ValueError, TypeError):
+            ours.close()
+            self._end(group)
+            return None
+
+    def _take_spare(self):
+        """The child ordered ahead, if this process ordered it under the same
+        settings and its zygote still runs; else None (and it is let go)."""
+        spare, self.spare = self.spare, None
+        if spare is None:
+            return None
+        owner, shared, ours, group = spare
+        if owner != os.getpid():
+            ours.close()  # ordered by the process we were forked from: its own to end
+            return None
+        if shared != self.shared or not self.alive():
+            self._drop(ours, group)
+            return None
+        return self._receive(ours, group)
+
+    def _drop_spare(self):
+        spare, self.spare = self.spare, None
+        if spare is not None:
+            owner, _shared, ours, group = spare
+            if owner == os.getpid():
+                self._drop(ours, group)
+            else:
                 ours.close()
-                self._end(group)
-                if not self.alive():  # a zygote that could not fork this once is asked again
-                    self.close()
-        raise PoolError("the worker pool could not fork a student process")
+
+    def _drop(self, ours, group):
+        """End a child nobody will use: it exits when its socket closes (it
+        waits for a request), and its groups kill whatever is left."""
+        ours.close()
+        self._end(group)
 
     def _group(self):
         """A submission's control groups (equal CPU share, its memory budget
@@ -313,6 +369,7 @@ class Pool:
         self._end(group)  # whatever is still in its groups is killed there too
 
     def close(self):
+        self._drop_spare()
         for sibling in self.siblings.values():
             sibling.close()
         if self.owner == os.getpid():
