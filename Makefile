@@ -14,6 +14,9 @@ demo: setup
 	$(BIN)/rnnquiz demo
 
 test: setup
+	@echo "test tools: PostgreSQL, Chromium and shellcheck (Debian packages, best effort)"
+	./scripts/install-postgresql
+	./scripts/install-test-tools
 	$(BIN)/python -m pytest -q
 
 setup: $(VENV)/.installed
@@ -21,14 +24,12 @@ setup: $(VENV)/.installed
 # One line per step; pip shows its own progress bars for what it downloads (the
 # first install takes a minute or two, most of it PyTorch).
 $(VENV)/.installed: pyproject.toml constraints.txt
-	@echo "setup 1/4: a virtual environment in $(VENV)"
+	@echo "setup 1/3: a virtual environment in $(VENV)"
 	$(PYTHON) -m venv $(VENV)
-	@echo "setup 2/4: rnnquiz with PyTorch (CPU build), NumPy, nbgrader and the test tools"
+	@echo "setup 2/3: rnnquiz with PyTorch (CPU build), NumPy, nbgrader and the test tools"
 	$(BIN)/python -m pip install --progress-bar on $(TORCH_PIP) -c constraints.txt -e ".[instructor,dev]"
-	@echo "setup 3/4: bubblewrap, the sandbox for student code (Debian package, best effort)"
+	@echo "setup 3/3: bubblewrap, the sandbox for student code (Debian package, best effort)"
 	./scripts/install-bubblewrap
-	@echo "setup 4/4: PostgreSQL for the shared-gradebook tests (Debian package, best effort)"
-	./scripts/install-postgresql
 	touch $@
 	@echo "setup: done"
 

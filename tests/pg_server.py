@@ -27,7 +27,7 @@ def binaries() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3]))
     if not found:
         raise ServerUnavailable("no PostgreSQL server installed (Debian package 'postgresql'; "
-                                "`make setup` installs it when run as root)")
+                                "`make test` installs it when run as root)")
     return Path(found[-1]).parent
 
 
