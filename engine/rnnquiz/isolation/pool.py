@@ -258,8 +258,8 @@ class Pool:
 
         In a class run (``many``) the next submission's child is ordered as
         soon as this one is handed out: it is forked, confined and in its
-        control groups (joining one waits for a kernel grace period, ~10 ms
-        on a busy machine) while this submission is graded."""
+        control groups (joining one waits for a kernel grace period; the
+        README's benchmark says how long) while this submission is graded."""
         connection = self._take_spare()
         for _attempt in range(2):
             if connection is not None:
@@ -322,28 +322,20 @@ class Pool:
         if spare is None:
             return None
         owner, shared, ours, group = spare
-        if owner != os.getpid():
-            ours.close()  # ordered by the process we were forked from: its own to end
-            return None
-        if shared != self.shared or not self.alive():
-            self._drop(ours, group)
-            return None
-        return self._receive(ours, group)
+        if owner == os.getpid() and shared == self.shared and self.alive():
+            return self._receive(ours, group)
+        self._let_go(spare)
+        return None
 
-    def _drop_spare(self):
-        spare, self.spare = self.spare, None
-        if spare is not None:
-            owner, _shared, ours, group = spare
-            if owner == os.getpid():
-                self._drop(ours, group)
-            else:
-                ours.close()
-
-    def _drop(self, ours, group):
-        """End a child nobody will use: it exits when its socket closes (it
-        waits for a request), and its groups kill whatever is left."""
+    def _let_go(self, spare):
+        """A child ordered ahead that nobody will use: it exits when its socket
+        closes (it waits for a request), and its groups kill whatever is left.
+        One inherited from the process we were forked from is that process's
+        to end: only our copy of its socket is closed."""
+        owner, _shared, ours, group = spare
         ours.close()
-        self._end(group)
+        if owner == os.getpid():
+            self._end(group)
 
     def _group(self):
         """A submission's control groups (equal CPU share, its memory budget
@@ -369,7 +361,9 @@ class Pool:
         self._end(group)  # whatever is still in its groups is killed there too
 
     def close(self):
-        self._drop_spare()
+        if self.spare is not None:
+            spare, self.spare = self.spare, None
+            self._let_go(spare)
         for sibling in self.siblings.values():
             sibling.close()
         if self.owner == os.getpid():
