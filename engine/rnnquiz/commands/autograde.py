@@ -237,7 +237,10 @@ def discover(course_root: Path, assignment_id: str, student_glob: str, expected:
 
 def autograde(assignment_id: str, course_root: Path | None = None, student_glob: str = "*",
               jobs: int | None = None, db_url: str | None = None, limits=None,
-              progress=None, sandbox=None) -> Summary:
+              progress=None, sandbox=None, announce=None) -> Summary:
+    """Grade the class; ``progress(done, total, seconds)`` after each batch,
+    ``announce(line)`` once the sandbox is chosen, before any grading: the line
+    that says which sandbox confines the submissions."""
     from rnnquiz.isolation.limits import Limits
     from rnnquiz.nbgrader.course import CourseConfigError, course_directory, is_course, sqlite_file
     start = time.monotonic()
@@ -256,6 +259,7 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
         raise AutogradeError(str(exc)) from None
     db_url = db_url or coursedir.db_url
     database = sqlite_file(db_url)
+    _refuse_unknown(course_root, assignment_id, catalog, coursedir, db_url, database)
     if database is not None and not database.is_file():
         raise AutogradeError(f"{database}: no gradebook yet; run `nbgrader generate_assignment {assignment_id}` "
                              "in the course first. Nothing was changed.")
@@ -265,11 +269,11 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
         if database is not None else contextlib.nullcontext()
     with lock:
         return _launch_and_grade(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits,
-                                 progress, sandbox, start, coursedir)
+                                 progress, sandbox, start, coursedir, announce)
 
 
 def _launch_and_grade(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits, progress, sandbox,
-                      start, coursedir) -> Summary:
+                      start, coursedir, announce=None) -> Summary:
     from rnnquiz.isolation.launcher import SandboxConfig, warn_if_unsandboxed
     from rnnquiz.isolation.pool import Pool
     warn_if_unsandboxed(sandbox)
@@ -277,6 +281,8 @@ def _launch_and_grade(assignment_id, course_root, catalog, student_glob, jobs, d
     # the zygote first: its torch import, in the sandbox, overlaps all this process
     # does before forking the grading processes, which share it
     pool = Pool(limits, sandbox, announce=False, many=True).launch()  # the warning, if any, is said above
+    if announce:
+        announce(pool.launcher.describe())
     # and the zygotes of questions restricted to some packages (NumPy only, say)
     pool.prepare(_package_sets(course_root, assignment_id, catalog))
     try:
@@ -306,6 +312,36 @@ def _collector_paused():
             gc.enable()
         else:
             gc.disable()
+
+
+def _refuse_unknown(course_root: Path, assignment_id: str, catalog, coursedir, db_url: str, database):
+    """A name the course does not know (no source folder, not in the gradebook)
+    is refused before anything is made: the closest known name suggested, or,
+    for one of rnnquiz's assignments, that it was never added to the course."""
+    source = Path(coursedir.root) / coursedir.source_directory
+    if (source / assignment_id).is_dir():
+        return
+    in_gradebook = []
+    if database is None or database.is_file():
+        from nbgrader.api import Gradebook
+        try:
+            with Gradebook(db_url, coursedir.course_id) as gb:
+                in_gradebook = [a.name for a in gb.assignments]
+        except Exception:  # the gradebook's own problems are said where it is opened for grading
+            return
+        if assignment_id in in_gradebook:
+            return
+    course = sorted({p.name for p in source.iterdir() if p.is_dir()} | set(in_gradebook)) if source.is_dir() \
+        else sorted(in_gradebook)
+    checkout = content.checkout()
+    ours = set(catalog.assignments) | (set(content.course_catalog(checkout).assignments) if checkout else set())
+    if assignment_id in ours:
+        raise AutogradeError(f"{assignment_id!r} was never added to this course (no {source / assignment_id}): add "
+                             f"it with `rnnquiz init {course_root} --assignments {assignment_id}`, then `nbgrader "
+                             f"generate_assignment {assignment_id}`. Nothing was changed.")
+    raise AutogradeError(f"unknown assignment {assignment_id!r}{content.did_you_mean(assignment_id, course)}: "
+                         f"this course has no {source / assignment_id} and its gradebook does not list it; "
+                         f"the course's assignments: {', '.join(course) or 'none yet'}. Nothing was changed.")
 
 
 def _refuse_if_not_ours(course_root: Path, assignment_id: str, catalog):

@@ -45,7 +45,8 @@ def resolve(path, catalog: content.Catalog, assignment_id: str | None = None) ->
     file's name.  Never the notebook's content."""
     if assignment_id is not None:
         if assignment_id not in catalog:
-            raise notebook.NotebookError(path, f"unknown assignment {assignment_id!r}; known: {catalog.known()}.")
+            raise notebook.NotebookError(path, f"unknown assignment {assignment_id!r}{catalog.suggest(assignment_id)}; "
+                                               f"known: {catalog.known()}.")
         return catalog.get(assignment_id)
     where = content.in_course_tree(Path(path))
     if where is not None:
@@ -55,6 +56,12 @@ def resolve(path, catalog: content.Catalog, assignment_id: str | None = None) ->
     if Path(path).stem in catalog:
         return catalog.get(Path(path).stem)
     if not catalog.assignments and Path(path).stem in content.public_catalog():
+        checkout = content.checkout()
+        if checkout is not None:  # an instructor, outside the course: where the graders are
+            raise notebook.NotebookError(path, f"is graded with the hidden graders of a course, and {Path.cwd()} "
+                                         f"is in none; run `rnnquiz grade` from the course folder (rnnquiz's "
+                                         f"checkout {checkout} is one) or from a course made with `rnnquiz "
+                                         "init`. To run only the public checks, use `rnnquiz check`.")
         raise notebook.NotebookError(path, "is graded with the instructor's hidden graders, which are not here "
                                      "(only an instructor's course has them); to check your work before "
                                      "submitting, run `rnnquiz check` on it.")

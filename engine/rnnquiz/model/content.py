@@ -17,6 +17,7 @@ Gradescope test names and instructors' tooling all use them.
 """
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import os
@@ -169,10 +170,14 @@ class Catalog:
         try:
             return self.assignments[aid]
         except KeyError:
-            raise ContentError(f"unknown assignment {aid!r}; known here: {self.known()}.") from None
+            raise ContentError(f"unknown assignment {aid!r}{self.suggest(aid)}; known here: {self.known()}.") from None
 
     def known(self) -> str:
         return ", ".join(sorted(self.assignments)) or f"none (no {CONTENT_DIR}/*/{MANIFEST} found)"
+
+    def suggest(self, name: str) -> str:
+        """" (did you mean 'x'?)" for the known assignment (or content folder) closest to ``name``, else ""."""
+        return did_you_mean(name, [*self.assignments, *self.bases()])
 
     def bases(self) -> dict:
         """{content folder name: its assignments, one per language}."""
@@ -180,6 +185,21 @@ class Catalog:
         for a in self.assignments.values():
             out.setdefault(a.base, []).append(a)
         return out
+
+
+def did_you_mean(name: str, names) -> str:
+    """" (did you mean 'x'?)" for the one of ``names`` closest to a mistyped ``name``, else ""."""
+    close = difflib.get_close_matches(name, sorted(set(names) - {name}), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def checkout() -> Path | None:
+    """The repository rnnquiz runs from, when it runs from a checkout with
+    hidden graders (``make setup``, ``pip install -e``); None from a wheel."""
+    root = Path(__file__).resolve().parents[3]  # engine/rnnquiz/model/ -> the repository
+    if (root / "engine" / "rnnquiz").is_dir() and any((root / CONTENT_DIR).glob("*/hidden")):
+        return root
+    return None
 
 
 def find_course(start: Path | None = None) -> Path | None:

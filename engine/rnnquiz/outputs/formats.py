@@ -68,7 +68,8 @@ FORMATS = {f.name: f for f in (
            each=_record_file),
     Format("text", "a summary to read", one=lambda r: r.to_text()),
     Format("gradescope", "Gradescope's results.json", one=lambda r: r.to_json(), each=_gradescope_file),
-    Format("csv", "one row per submission and question", one=lambda r: to_csv([r]), whole=_grades_csv),
+    Format("csv", "one row per submission (grades.csv's columns: its score, each question's score, "
+                  "mistakes named and quiz letter)", one=lambda r: to_csv([r]), whole=_grades_csv),
     Format("report", "the class report: report.md and report.png", whole=_report),
     Format("html", "the class report as one page to open in a browser: report.html", whole=_html),
 )}
