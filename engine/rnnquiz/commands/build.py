@@ -78,7 +78,7 @@ def build(course_root: Path, out_root: Path | None = None) -> list:
                 errors = [line for line in done.stderr.splitlines() if "ERROR" in line or "Error" in line]
                 raise BuildError(f"nbgrader {command} failed:\n" + "\n".join(errors[:20] or [done.stderr[-3000:]]))
         plan = []  # (fresh assignment folder, where it goes)
-        for command, folder in targets.items():
+        for folder in targets.values():
             made = scratch / folder
             for fresh in sorted(p for p in made.iterdir() if p.is_dir()) if made.is_dir() else []:
                 plan.append((fresh, out_root / folder / fresh.name))

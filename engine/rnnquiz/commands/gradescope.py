@@ -45,7 +45,8 @@ def build(assignment_id: str, out: Path | None = None, visibility: list | None =
     if assignment_id not in catalog:
         twins = [a.id for a in catalog.bases().get(assignment_id, [])]
         hint = f"; name one language of it: {', '.join(sorted(twins))}" if twins else ""
-        raise GradescopeError(f"unknown assignment {assignment_id!r}{catalog.suggest(assignment_id)}{hint}; known here: {catalog.known()}.")
+        raise GradescopeError(f"unknown assignment {assignment_id!r}{catalog.suggest(assignment_id)}{hint}; "
+                              f"known here: {catalog.known()}.")
     assignment = catalog.get(assignment_id)
     if not assignment.has_hidden:
         raise GradescopeError(f"{assignment.folder}: no hidden/ graders; build the autograder from the course "

@@ -97,7 +97,8 @@ def selected(catalog: content.Catalog, names: list | None) -> list:
         elif name in catalog:
             out.append(name)
         else:
-            raise InitError(f"unknown assignment {name!r}{catalog.suggest(name)}; known: {', '.join(sorted(catalog.bases()))} "
+            raise InitError(f"unknown assignment {name!r}{catalog.suggest(name)}; known: "
+                            f"{', '.join(sorted(catalog.bases()))} "
                             f"(each in every language) or one of {catalog.known()}.")
     return list(dict.fromkeys(out))
 
