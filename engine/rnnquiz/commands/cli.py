@@ -19,10 +19,11 @@ def _grade(args) -> int:
     from rnnquiz.outputs.formats import FORMATS
     result = grade(args.notebook, student=args.student, assignment_id=args.assignment)
     text = FORMATS[args.format].one(result)
+    text += "" if text.endswith("\n") else "\n"  # CSV ends its rows itself
     if args.output:
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        Path(args.output).write_text(text, encoding="utf-8")
     else:
-        print(text)
+        print(text, end="")
     return EXIT_OK
 
 

@@ -145,8 +145,7 @@ def render(tried: Tried) -> str:
     lines += [f"  {line}" for line in str(data.get("output", "")).splitlines()]
     lines += ["", f"tests ({len(tests)}):"]
     for t in tests:
-        first, *_rest = str(t.get("output", "")).splitlines() or [""]
         lines.append(f"  {t.get('number', ''):>2} {t.get('name', ''):<{width}} {t.get('score', 0):g}/"
-                     f"{t.get('max_score', 0):g}  {t.get('status', ''):<6}  {t.get('visibility', 'visible'):<15}"
-                     f" {first[:100]}")
+                     f"{t.get('max_score', 0):g}  {t.get('status', '')}  (visibility: {t.get('visibility', 'visible')})")
+        lines += [f"       {line}" for line in str(t.get("output", "")).splitlines()]
     return "\n".join(lines)
