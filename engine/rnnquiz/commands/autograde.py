@@ -120,7 +120,7 @@ def preload():
     pipelines.load(pipelines.SANITIZE)
     # what is loaded stays, out of the collector's reach: a full collection in a
     # grading process (or in this one) no longer walks, and so copies on write,
-    # every object of torch, nbgrader and pytest (see the README's benchmark); the
+    # every object of torch, nbgrader and pytest (see docs/benchmarks.md); the
     # collector, paused while all this loaded (``_collector_paused``), is back on for them
     gc.freeze()
     gc.enable()
@@ -296,7 +296,7 @@ def _launch_and_grade(assignment_id, course_root, catalog, student_glob, jobs, d
 @contextlib.contextmanager
 def _collector_paused():
     """Start-up only allocates (imports): the cyclic collector would walk the
-    growing heap again and again (a sixth of the start-up; the README's benchmark).
+    growing heap again and again (a sixth of the start-up; docs/benchmarks.md).
     ``preload`` freezes what was loaded and turns the collector on for the
     grading processes; once they are gone, the caller's heap is collectable
     and its setting is as it was (a heap the caller froze itself stays frozen,

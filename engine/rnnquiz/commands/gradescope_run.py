@@ -26,7 +26,7 @@ IGNORED_PARTS = {".ipynb_checkpoints", "__MACOSX"}  # what editors and archivers
 
 @dataclass(frozen=True)
 class Layout:
-    """Gradescope's folders (see the README's "Grade on Gradescope")."""
+    """Gradescope's folders (see docs/gradescope.md)."""
     root: Path
 
     @property

@@ -145,7 +145,8 @@ def render(tried: Tried) -> str:
     lines += [f"  {line}" for line in str(data.get("output", "")).splitlines()]
     lines += ["", f"tests ({len(tests)}):"]
     for t in tests:
+        shown = t.get("visibility", "visible")
         lines.append(f"  {t.get('number', ''):>2} {t.get('name', ''):<{width}} {t.get('score', 0):g}/"
-                     f"{t.get('max_score', 0):g}  {t.get('status', '')}  (visibility: {t.get('visibility', 'visible')})")
+                     f"{t.get('max_score', 0):g}  {t.get('status', '')}  (visibility: {shown})")
         lines += [f"       {line}" for line in str(t.get("output", "")).splitlines()]
     return "\n".join(lines)

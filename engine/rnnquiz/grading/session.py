@@ -18,7 +18,7 @@ from rnnquiz.model.messages import text
 from rnnquiz.model.results import QuestionResult, Results
 
 # pytest plugins graders do not need (logging and warnings capture were a good
-# part of a submission's grading time: see the README's benchmark)
+# part of a submission's grading time: see docs/benchmarks.md)
 QUIET_PLUGINS = [arg for name in ("cacheprovider", "logging", "warnings", "faulthandler", "doctest",
                                    "junitxml", "pastebin", "stepwise", "unraisableexception",
                                    "threadexception", "rnnquiz")

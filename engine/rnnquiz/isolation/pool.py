@@ -259,7 +259,7 @@ class Pool:
         In a class run (``many``) the next submission's child is ordered as
         soon as this one is handed out: it is forked, confined and in its
         control groups (joining one waits for a kernel grace period; the
-        README's benchmark says how long) while this submission is graded."""
+        benchmarks page of the documentation says how long) while this submission is graded."""
         connection = self._take_spare()
         for _attempt in range(2):
             if connection is not None:

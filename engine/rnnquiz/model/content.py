@@ -128,8 +128,8 @@ def load_folder(folder: Path) -> dict:
         mistakes = {str(k): {str(lang): str(t) for lang, t in v.items()} for k, v in data.get("mistakes", {}).items()}
         titles = data.get("title", {})
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ContentError(f"{path}: missing or malformed entry ({exc}); see the README's "
-                           "'Add an assignment' section for the format.") from None
+        raise ContentError(f"{path}: missing or malformed entry ({exc}); see "
+                           "docs/adding-an-assignment.md in rnnquiz's repository for the format.") from None
     for q in questions:
         if q.kind not in KINDS:
             raise ContentError(f"{path}: question {q.name!r} has kind {q.kind!r}; use one of {KINDS}.")
