@@ -270,13 +270,13 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
 
 def _launch_and_grade(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits, progress, sandbox,
                       start, coursedir) -> Summary:
-    from rnnquiz.isolation.launcher import SandboxConfig, warn_if_unsandboxed
+    from rnnquiz.isolation.launcher import SandboxConfig
     from rnnquiz.isolation.pool import Pool
-    warn_if_unsandboxed(sandbox)
     sandbox = sandbox or SandboxConfig()
     # the zygote first: its torch import, in the sandbox, overlaps all this process
-    # does before forking the grading processes, which share it
-    pool = Pool(limits, sandbox, announce=False, many=True).launch()  # the warning, if any, is said above
+    # does before forking the grading processes, which share it (which sandbox
+    # runs is known once it has started: the summary's first line says it)
+    pool = Pool(limits, sandbox, announce=False, many=True).launch()
     # and the zygotes of questions restricted to some packages (NumPy only, say)
     pool.prepare(_package_sets(course_root, assignment_id, catalog))
     try:
@@ -361,6 +361,7 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
     if items:
         preload()
         pool.share()  # waits for the zygote once, here: the grading processes inherit what it can enforce
+        summary.protections = pool.launcher.describe()  # the launcher whose worker started
         if pool.launcher.separates:
             shared = pool
         else:  # no namespaces per submission (not root): only separate sandboxes keep two apart

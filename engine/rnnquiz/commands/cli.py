@@ -113,6 +113,16 @@ def _locale_lang() -> str:
     return "pt" if locale.lower().startswith("pt") else "en"
 
 
+def _sandbox_option(verb):
+    """``--sandbox`` on every verb that grades; the same as $RNNQUIZ_SANDBOX,
+    which tools that call rnnquiz (nbgrader's autograde) read too."""
+    from rnnquiz.isolation.launcher import ENV_VAR, MODES
+    verb.add_argument("--sandbox", choices=MODES, default=None,
+                      help=f"what runs student code: auto (the default: the best one whose worker starts here, "
+                           f"said in one line), or one of them by name, with no fallback (default: ${ENV_VAR}, "
+                           f"else auto)")
+
+
 def parser() -> argparse.ArgumentParser:
     from rnnquiz.isolation.limits import OPTIONS as limit_options_table
     from rnnquiz.isolation.limits import default as limit_default
@@ -130,6 +140,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--format", choices=one_formats(), default="text",
                    help="; ".join(f"{name}: {FORMATS[name].help}" for name in one_formats()))
     g.add_argument("-o", "--output", help="write here instead of standard output")
+    _sandbox_option(g)
     g.set_defaults(run=_grade)
     c = verbs.add_parser("check", help="run the public checks on your notebook before submitting",
                          description="Run the public checks on your notebook before submitting: one line "
@@ -150,6 +161,7 @@ def parser() -> argparse.ArgumentParser:
     for name, text in limit_options_table.items():  # the same limits as nbgrader's GradeIsolated.<name>
         a.add_argument(f"--{name.replace('_', '-')}", dest=name, type=type(limit_default(name)), default=None,
                        help=f"{text} (default: {limit_default(name)})")
+    _sandbox_option(a)
     a.set_defaults(run=_autograde)
     i = verbs.add_parser("init", help="add rnnquiz's assignments to an nbgrader course (new or existing)")
     i.add_argument("course", type=Path, help="the course folder (the one with nbgrader_config.py)")
@@ -176,6 +188,7 @@ def parser() -> argparse.ArgumentParser:
                    help="which twins to use (default: pt under a Portuguese locale, else en)")
     d.add_argument("--workdir", type=Path, default=None,
                    help="where to make the course (default: a new temporary folder)")
+    _sandbox_option(d)
     d.set_defaults(run=_demo)
     return p
 
@@ -201,6 +214,9 @@ def main(argv=None) -> int:
 
 
 def _run(args) -> int:
+    if getattr(args, "sandbox", None):
+        from rnnquiz.isolation.launcher import ENV_VAR
+        os.environ[ENV_VAR] = args.sandbox  # this process's pools and the nbgrader commands it runs
     try:
         return args.run(args)
     except BrokenPipeError:  # the reader went away (`| head`): nothing more to say
