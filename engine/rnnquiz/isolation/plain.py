@@ -112,7 +112,7 @@ class PlainPool:
                 break
             try:
                 sock, _addr = started.listener.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             sock.settimeout(5)
             try:
@@ -125,8 +125,12 @@ class PlainPool:
                 return sock
             sock.close()  # another local process found the port: not ours
         err = self._stderr(started)
+        code = started.proc.returncode
         self._end(started)
-        raise PoolError("the worker did not start" + (f":\n{err}" if err else ""))
+        why = [f"exit status {code}"] if code is not None else [f"no call back within {START_TIMEOUT:.0f} s"]
+        lines = [line.strip() for line in err.splitlines() if line.strip()]
+        raise PoolError(f"the worker did not start ({'; '.join(why + lines[-1:])}); rnnquiz check needs this "
+                        f"Python ({sys.executable}) to import numpy and torch")
 
     @staticmethod
     def _stderr(started: _Started) -> str:
