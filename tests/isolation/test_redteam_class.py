@@ -283,23 +283,60 @@ def make_course(root):
 
 
 def leftover_student_processes(within: float = 10.0) -> list:
-    """Student processes (their uids) still alive after ``within`` seconds; a
-    killed namespace takes a moment to free its memory, and zombies hold none."""
+    """Student processes (their uids) of this test's own runs still alive after
+    ``within`` seconds; a killed namespace takes a moment to free its memory,
+    and zombies hold none.  Another rnnquiz run on the machine is not ours:
+    a process whose ancestors reach a process that is neither a student's,
+    this test's nor init is that run's (one that escaped to init is counted)."""
     lo, hi = UID_RANGE
     end = time.monotonic() + within
     while True:
-        out = []
-        for name in os.listdir("/proc"):
-            try:
-                if name.isdigit() and lo <= os.stat(f"/proc/{name}").st_uid < hi:
-                    state = open(f"/proc/{name}/stat").read().rsplit(")", 1)[1].split()[0]
-                    if state != "Z":
-                        out.append((int(name), state))
-            except (OSError, IndexError):
-                pass
+        table = _process_table()
+        out = [(pid, state) for pid, (uid, state, _ppid) in table.items()
+               if lo <= uid < hi and state != "Z" and _ours(pid, table)]
         if not out or time.monotonic() > end:
             return out
         time.sleep(0.2)
+
+
+def _process_table() -> dict:
+    """{pid: (uid, state, parent pid)} of every process."""
+    table = {}
+    for name in os.listdir("/proc"):
+        try:
+            if name.isdigit():
+                uid = os.stat(f"/proc/{name}").st_uid
+                fields = open(f"/proc/{name}/stat").read().rsplit(")", 1)[1].split()
+                table[int(name)] = (uid, fields[0], int(fields[1]))
+        except (OSError, IndexError, ValueError):
+            pass
+    return table
+
+
+def _ours(pid: int, table: dict) -> bool:
+    """The first ancestor that is no student's process decides: ours when it is
+    this test process or one of its descendants (a zygote, bubblewrap)."""
+    lo, hi = UID_RANGE
+    seen = set()
+    while pid in table and pid not in seen:
+        seen.add(pid)
+        uid, _state, parent = table[pid]
+        if not lo <= uid < hi:
+            return _descends_from(pid, os.getpid(), table)
+        if parent in (0, 1):
+            return True  # escaped to init: nothing says whose, so it counts
+        pid = parent
+    return True
+
+
+def _descends_from(pid: int, ancestor: int, table: dict) -> bool:
+    seen = set()
+    while pid in table and pid not in seen:
+        if pid == ancestor:
+            return True
+        seen.add(pid)
+        pid = table[pid][2]
+    return pid == ancestor
 
 
 def expected_scores(question):

@@ -274,21 +274,19 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
 
 def _launch_and_grade(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits, progress, sandbox,
                       start, coursedir, announce=None) -> Summary:
-    from rnnquiz.isolation.launcher import SandboxConfig, warn_if_unsandboxed
+    from rnnquiz.isolation.launcher import SandboxConfig
     from rnnquiz.isolation.pool import Pool
-    warn_if_unsandboxed(sandbox)
     sandbox = sandbox or SandboxConfig()
     # the zygote first: its torch import, in the sandbox, overlaps all this process
-    # does before forking the grading processes, which share it
-    pool = Pool(limits, sandbox, announce=False, many=True).launch()  # the warning, if any, is said above
-    if announce:
-        announce(pool.launcher.describe())
+    # does before forking the grading processes, which share it (which sandbox
+    # runs is known once it has started: ``announce`` says it before any grading)
+    pool = Pool(limits, sandbox, announce=False, many=True).launch()
     # and the zygotes of questions restricted to some packages (NumPy only, say)
     pool.prepare(_package_sets(course_root, assignment_id, catalog))
     try:
         with _collector_paused():
             return _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits,
-                              progress, sandbox, pool, start, coursedir)
+                              progress, sandbox, pool, start, coursedir, announce)
     finally:
         pool.close()  # the zygote exits once the grading processes have closed their copies too
 
@@ -371,7 +369,7 @@ def not_ours(assignment_id: str, names: list, catalog) -> str:
 
 
 def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits, progress, sandbox, pool,
-               start, coursedir) -> Summary:
+               start, coursedir, announce=None) -> Summary:
     from nbgrader.api import Gradebook, MissingEntry
     jobs = max(1, jobs or os.cpu_count() or 1)
     try:
@@ -397,6 +395,9 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
     if items:
         preload()
         pool.share()  # waits for the zygote once, here: the grading processes inherit what it can enforce
+        summary.protections = pool.launcher.describe()  # the launcher whose worker started
+        if announce:  # before any grading (and any progress bar)
+            announce(summary.protections)
         if pool.launcher.separates:
             shared = pool
         else:  # no namespaces per submission (not root): only separate sandboxes keep two apart

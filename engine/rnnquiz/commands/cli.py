@@ -105,9 +105,16 @@ def _autograde(args) -> int:
     from rnnquiz.commands.autograde import autograde, progress_bar
     from rnnquiz.isolation.limits import OPTIONS, Limits
     limits = Limits(**{name: getattr(args, name) for name in OPTIONS if getattr(args, name) is not None})
+    said = []
+
+    def announce(line):  # the sandbox line, before the progress bar
+        said.append(line)
+        print(line, flush=True)
     summary = autograde(args.assignment, student_glob=args.student, jobs=args.jobs, limits=limits,
-                        progress=progress_bar, announce=lambda line: print(line, flush=True))
+                        progress=progress_bar, announce=announce)
     from rnnquiz.outputs import summary as grades_summary
+    if not said and summary.protections:  # nothing was graded (only missing notebooks): said here
+        print(summary.protections)
     n, errors = len(summary.outcomes), summary.errors
     print(f"{args.assignment}: graded {len(summary.graded)} of {n} submissions in {summary.seconds:.1f} s "
           f"({1000 * summary.seconds / max(n, 1):.0f} ms each)")
@@ -195,6 +202,15 @@ def _limit_help(name: str, text: str, default) -> str:
     return f"{text} (default: {default:g})"
 
 
+def _sandbox_option(verb):
+    """``--sandbox`` on every verb that grades; the same as $RNNQUIZ_SANDBOX,
+    which tools that call rnnquiz (nbgrader's autograde) read too."""
+    from rnnquiz.isolation.launcher import ENV_VAR, MODES
+    verb.add_argument("--sandbox", choices=MODES, default=None,
+                      help=f"what runs student code: auto, the best mode whose worker starts here (said in one "
+                           f"line), or a mode by name, with no fallback (default: ${ENV_VAR}, else auto)")
+
+
 def parser() -> argparse.ArgumentParser:
     from rnnquiz.isolation.limits import OPTIONS as limit_options_table
     from rnnquiz.isolation.limits import default as limit_default
@@ -238,6 +254,7 @@ def parser() -> argparse.ArgumentParser:
                    help="what to write: " + "; ".join(f"{name}, {FORMATS[name].help}" for name in one_formats())
                    + " (default: text)")
     g.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+    _sandbox_option(g)
     g.set_defaults(run=_grade)
 
     a = verb("autograde", "grade a whole class from nbgrader's submitted/ (run in the course folder)",
@@ -259,6 +276,7 @@ def parser() -> argparse.ArgumentParser:
                        type=size if name == "memory_budget" else type(default),
                        metavar="SIZE" if name == "memory_budget" else "SECONDS",
                        help=_limit_help(name, text, default))
+    _sandbox_option(a)
     a.set_defaults(run=_autograde)
 
     i = verb("init", "add rnnquiz's assignments to an nbgrader course (new or existing)",
@@ -332,6 +350,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--workdir", type=Path, default=None, metavar="DIR",
                    help="where to make the course, an empty or new folder, or a previous demo's (default: "
                         f"{WORKDIR}/ in the course folder, replaced by the next demo)")
+    _sandbox_option(d)
     d.set_defaults(run=_demo)
     return p
 
@@ -366,6 +385,9 @@ def main(argv=None) -> int:
 
 
 def _run(args) -> int:
+    if getattr(args, "sandbox", None):
+        from rnnquiz.isolation.launcher import ENV_VAR
+        os.environ[ENV_VAR] = args.sandbox  # this process's pools and the nbgrader commands it runs
     try:
         return args.run(args)
     except BrokenPipeError:  # the reader went away (`| head`): nothing more to say

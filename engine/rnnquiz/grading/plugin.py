@@ -25,7 +25,7 @@ from _pytest.reports import TestReport
 
 from rnnquiz.grading.checks import Wrong, take_answer
 from rnnquiz.grading.student import StudentError, StudentRunner
-from rnnquiz.isolation.pool import Pool
+from rnnquiz.isolation.pool import Pool, PoolError
 from rnnquiz.model.messages import text
 from rnnquiz.model.results import Check
 
@@ -71,6 +71,9 @@ class GradingPlugin:
         # hand); rnnquiz reads the records and skips them
         self.reports = reports
         self.collect_errors: list = []
+        # no worker could start: not any question's fault, so no question is
+        # scored; the session stops and the caller says it once (``run_graders``)
+        self.fatal: PoolError | None = None
 
     # --- parametrization and order ---------------------------------------------
     def pytest_generate_tests(self, metafunc):
@@ -144,6 +147,10 @@ class GradingPlugin:
             item.runtest()
         except Exit:
             raise  # pytest.exit stops the session, as under pytest's own protocol
+        except PoolError as exc:
+            self.fatal = exc
+            item.session.shouldstop = str(exc)
+            return True
         except (Exception, OutcomeException) as exc:  # a failed check (KeyboardInterrupt stops the session)
             error = exc
         finally:
@@ -163,6 +170,9 @@ class GradingPlugin:
             return None
         failed = call.excinfo is not None
         error = call.excinfo.value if failed else None
+        if isinstance(error, PoolError):
+            self.fatal = error
+            item.session.shouldstop = str(error)
         check = self._record(item, job, error) if call.when == "call" or (call.when == "setup" and failed) \
             else None
         return TestReport(item.nodeid, item.location, {}, "failed" if failed else "passed",

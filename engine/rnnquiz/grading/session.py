@@ -137,13 +137,15 @@ def pytest_args(paths: list, root: Path) -> list:
             "-q", "--no-header", *QUIET_PLUGINS]
 
 
-def run_graders(dirs: list, jobs: list, pool: Pool, limits: Limits, public_only: bool):
-    plugin = GradingPlugin(jobs, pool, limits, public_only)
+def run_graders(dirs: list, jobs: list, pool: Pool | None, limits: Limits, public_only: bool, runner_factory=None):
+    plugin = GradingPlugin(jobs, pool, limits, public_only, runner_factory=runner_factory)
     root = dirs[0].parent
     args = pytest_args(dirs, root)
     sink = io.StringIO()  # pytest's own report is not ours to print
     with contextlib.redirect_stdout(sink), _no_plugin_autoload():
         code = pytest.main(args, plugins=[plugin])
+    if plugin.fatal is not None:
+        raise plugin.fatal  # no worker could start: one line for the whole run, not one per question
     if plugin.collect_errors or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         detail = "\n".join(plugin.collect_errors) or sink.getvalue()[-2000:]
         raise GraderError(f"the graders in {root} did not run (pytest exit {int(code)}):\n{detail}")

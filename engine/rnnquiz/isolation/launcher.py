@@ -15,6 +15,18 @@ Chosen in one place (``choose``), said in one line (``Launcher.describe``):
   machine lets us make one; the file system is the container's own.
 - ``Unprivileged``: not root: resource limits only, and a warning.
 
+- ``UserBubblewrap``: bubblewrap as an ordinary user (a JupyterHub server):
+  the pool in bubblewrap's sandbox (allowlisted read-only file system, own
+  PID, IPC, network and UTS namespaces, no capability); submissions are not
+  confined one from another inside it, so each grading process has a pool
+  of its own.
+
+Which one runs is decided by starting the real worker (``Pool.wait_ready``):
+``candidates`` lists them best first, and a launcher whose worker does not
+start gives way to the next, with the reason in its one line.  ``--sandbox``
+or ``RNNQUIZ_SANDBOX`` names one instead (``MODES``); then there is no
+fallback.
+
 What every mode adds per submission (control groups, budgets) is the pool's
 (``pool.py``); what runs inside is ``rnnquiz/sandboxed`` only.
 """
@@ -29,6 +41,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from rnnquiz.errors import UserError
 from rnnquiz.isolation.view import bwrap_view_args, file_view
 
 SANDBOXED = Path(__file__).resolve().parent.parent / "sandboxed"  # the only rnnquiz code inside the sandbox
@@ -37,12 +50,29 @@ SANDBOX_WORKER_DIR = "/tmp/.rnnquiz-worker"  # /tmp is a private tmpfs there
 ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
        # one thread per process: no BLAS thread alive when the zygote forks
        "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-       "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
+       "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
+       "RNNQUIZ_WORKER": "1"}  # a notebook's self-check cell does nothing where it is graded
+
+
+ENV_VAR = "RNNQUIZ_SANDBOX"
+MODES = ("auto", "bubblewrap", "namespaces", "container", "unprivileged")
 
 
 @dataclass
 class SandboxConfig:
     use_bwrap: bool | None = None  # None: use it when it works; False: never
+    mode: str | None = None        # one of MODES; None: $RNNQUIZ_SANDBOX, else "auto"
+
+    def chosen_mode(self) -> str:
+        mode = (self.mode or os.environ.get(ENV_VAR) or "auto").strip().lower()
+        if mode not in MODES:
+            raise SandboxChoiceError(f"unknown sandbox {mode!r} (from --sandbox or ${ENV_VAR}); "
+                                     f"choose one of: {', '.join(MODES)}.")
+        return mode
+
+
+class SandboxChoiceError(UserError):
+    """The sandbox asked for by name cannot be used here."""
 
 
 class Launcher:
@@ -52,6 +82,7 @@ class Launcher:
     outer = False         # the pool has a sandbox of its own around the zygote (bubblewrap)
     separates = False     # submissions of several grading processes may share one zygote
     protections = ""
+    fallback = ""         # why a better launcher is not the one running (see ``Pool.wait_ready``)
 
     def command(self, fd: int, many: bool, packages: tuple | None) -> tuple[list, dict]:
         """The zygote's command line and environment, talking on ``fd``."""
@@ -73,7 +104,8 @@ class Launcher:
         """Collect what ``helpers`` named, once the zygote has ended."""
 
     def describe(self) -> str:
-        return f"rnnquiz sandbox: {self.name} ({self.protections})"
+        why = f"; {self.fallback}" if self.fallback else ""
+        return f"rnnquiz sandbox: {self.name} ({self.protections}{why})"
 
 
 class Bubblewrap(Launcher):
@@ -125,6 +157,32 @@ class Bubblewrap(Launcher):
         reap_exited("bwrap")
 
 
+class UserBubblewrap(Bubblewrap):
+    """bubblewrap as an ordinary user: no capability inside, so no namespaces
+    per submission; the pool's own sandbox is the protection."""
+    name = "bubblewrap"
+    namespaces = separates = False
+    outer = True
+    protections = ("bubblewrap around the pool, as an ordinary user: allowlisted read-only file system (no "
+                   "course, home or grader files), no network, own PID, IPC and UTS namespaces, seccomp, "
+                   "rlimits; student code runs as this user, one pool per grading process")
+
+    def command(self, fd, many, packages):
+        args = [self.bwrap, "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--unshare-all",
+                "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
+        for key, value in ENV.items():
+            args += ["--setenv", key, value]
+        args += bwrap_view_args(file_view(packages))
+        for name in WORKER_FILES:
+            args += ["--ro-bind", str(SANDBOXED / name), f"{SANDBOX_WORKER_DIR}/{name}"]
+        args += ["--chdir", "/tmp", sys.executable, "-I", f"{SANDBOX_WORKER_DIR}/worker.py",
+                 *_tail(fd, many, packages)]
+        return args, {}
+
+    def submission(self, root, shared):
+        return {"drop_privileges": False, "confine": False, "seccomp": True, "own_network": False}
+
+
 class Namespaces(Launcher):
     name = "namespaces"
     namespaces = separates = True
@@ -147,38 +205,86 @@ class Unprivileged(Launcher):
         return {"drop_privileges": False, "confine": False, "seccomp": False, "own_network": False}
 
 
-def choose(config: SandboxConfig | None = None) -> Launcher:
-    """The launcher this machine and ``config`` allow, best first; probed once per process."""
+def candidates(config: SandboxConfig | None = None) -> list:
+    """The launchers to try, best first: every one that may work here for the
+    chosen mode (``auto``: all of them, in order of what they protect)."""
     config = config or SandboxConfig()
-    key = config.use_bwrap
-    if key not in _chosen:
-        bwrap = shutil.which("bwrap") if config.use_bwrap is not False else None
-        if bwrap and (config.use_bwrap or _works([bwrap, "--ro-bind", "/", "/", "--unshare-all", "--dev", "/dev",
-                                                  "--proc", "/proc", "true"])):
-            _chosen[key] = Bubblewrap(bwrap)
-        elif os.geteuid() != 0:
-            _chosen[key] = Unprivileged()
-        elif namespaces_work():
-            _chosen[key] = Namespaces()
-        else:
-            _chosen[key] = Container()
-    return _chosen[key]
+    mode = config.chosen_mode()
+    root = os.geteuid() == 0
+    bwrap = shutil.which("bwrap") if config.use_bwrap is not False else None
+    if mode == "bubblewrap" and not bwrap:
+        raise SandboxChoiceError("--sandbox bubblewrap: bubblewrap is not installed (Debian: apt-get install "
+                                 "bubblewrap).")
+    if mode in ("namespaces", "container") and not root:
+        raise SandboxChoiceError(f"--sandbox {mode}: that sandbox is root's (it gives each submission a uid of "
+                                 "its own); as an ordinary user choose bubblewrap or unprivileged.")
+    if mode == "unprivileged" and root:
+        raise SandboxChoiceError("--sandbox unprivileged: refused as root (student code would run as root); "
+                                 "choose bubblewrap, namespaces or container.")
+    made = {"bubblewrap": lambda: (Bubblewrap(bwrap) if root else UserBubblewrap(bwrap)) if bwrap else None,
+            "namespaces": lambda: Namespaces() if root else None,
+            "container": lambda: Container() if root else None,
+            "unprivileged": lambda: Unprivileged() if not root else None}
+    if mode != "auto":
+        return [made[mode]()]
+    found = [made[name]() for name in ("bubblewrap", "namespaces", "container", "unprivileged")]
+    found = [launcher for launcher in found if launcher is not None]
+    if root and len(found) > 1 and isinstance(found[1], Namespaces) and not namespaces_work():
+        found.pop(1)  # refused here (a container): nothing of it could start
+    return found
+
+
+def choose(config: SandboxConfig | None = None) -> Launcher:
+    """The launcher to start with: the one whose worker started last in this
+    process for the same choice, else the best candidate (``Pool.wait_ready``
+    moves on to the next when its worker does not start)."""
+    key = _key(config)
+    if key in _chosen:
+        return _chosen[key]
+    return candidates(config)[0]
+
+
+def next_after(launcher: Launcher, config: SandboxConfig | None, reason: str) -> Launcher | None:
+    """The launcher to try once ``launcher``'s worker did not start (None: none
+    is left, or the mode was named), told why the better one is not running."""
+    if (config or SandboxConfig()).chosen_mode() != "auto":
+        return None
+    names = [type(c) for c in candidates(config)]
+    later = candidates(config)[names.index(type(launcher)) + 1:] if type(launcher) in names else []
+    if not later:
+        return None
+    following = later[0]
+    first_line = (reason.strip().splitlines() or ["no reason given"])[-1][:200]
+    following.fallback = f"{launcher.name} could not start the worker here ({first_line})"
+    return following
+
+
+def verified(launcher: Launcher, config: SandboxConfig | None):
+    """``launcher``'s worker started: later pools of this process start with it."""
+    _chosen[_key(config)] = launcher
+
+
+def _key(config: SandboxConfig | None):
+    config = config or SandboxConfig()
+    return (config.use_bwrap, config.chosen_mode())
 
 
 _chosen: dict = {}
 _warned = False
 
 
-def warn_if_unsandboxed(config: SandboxConfig | None = None) -> bool:
-    """Say once, in this process, when bubblewrap is not what runs student code; True then."""
+def warn_if_unsandboxed(config: SandboxConfig | None = None, launcher: Launcher | None = None) -> bool:
+    """Say once, in this process, when bubblewrap is not what runs student code
+    (or why it is not the first choice); True then."""
     global _warned
-    launcher = choose(config)
-    if isinstance(launcher, Bubblewrap):
+    launcher = launcher or choose(config)
+    if isinstance(launcher, Bubblewrap) and not launcher.fallback:
         return False
     if not _warned:
         _warned = True
         # where new namespaces are refused (a container), bubblewrap could not run either
-        extra = " Install bubblewrap with 'apt-get install bubblewrap'." if isinstance(launcher, Namespaces) else ""
+        extra = " Install bubblewrap with 'apt-get install bubblewrap'." \
+            if isinstance(launcher, Namespaces) and not shutil.which("bwrap") else ""
         print(f"rnnquiz: WARNING: {launcher.describe()}.{extra}", file=sys.stderr)
     return True
 

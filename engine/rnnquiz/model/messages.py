@@ -113,6 +113,7 @@ MESSAGES = {
     "hidden_remain": (
         "Estas são só as verificações públicas. Na correção, testes ocultos usam outras entradas (sorteadas para cada aluno) e valem a nota.",
         "These are the public checks only. At grading time, hidden tests use other inputs (drawn for each student) and decide the grade."),
+    "this_notebook": ("este notebook", "this notebook"),
     "check_passed": ("passou nas verificações públicas", "passed the public checks"),
     "quiz_answered": ("respondida: a resposta é corrigida na entrega", "answered: graded at submission"),
     "points_of": ("{score:g} de {points:g} pontos", "{score:g} of {points:g} points"),

@@ -4,6 +4,11 @@ Started (inside the sandbox when there is one) as::
 
     python -I worker.py FD [--many] [--only numpy,...]
 
+or, on a student's own computer (any OS: no fork, no POSIX-only module), as
+one plain process that serves one submission (see ``plain_main``)::
+
+    python worker.py --plain
+
 (``--many``: the zygote will serve a whole class; see ``in_huge_pages``.
 ``--only``: it imports those packages and not torch, for the questions that
 may use only them; their submissions find no other package installed.)
@@ -24,7 +29,6 @@ import gc
 import io
 import json
 import os
-import resource
 import select
 import signal
 import socket
@@ -32,6 +36,11 @@ import sys
 import time
 import traceback
 from dataclasses import dataclass
+
+try:
+    import resource  # POSIX only: the zygote's children (imported before a view hides the standard library's files)
+except ImportError:  # Windows: only a plain worker runs there, and it sets no rlimit
+    resource = None
 
 try:
     from . import confine, wire  # imported from the rnnquiz package (the in-kernel grader)
@@ -620,7 +629,42 @@ def zygote_main(fd: int, many: bool = False, only: list | None = None):
     zygote.serve()
 
 
-if __name__ == "__main__":
+def plain_main():
+    """One process, one submission, on any OS: what a self-check needs on the
+    student's own computer (a crash or an endless loop there ends this process,
+    not the check).  The grader writes one JSON line on standard input: the
+    loopback port to call back, a token that proves it is us, and the packages
+    to import (None: NumPy and torch).  No sandbox: it protects nothing from a
+    student on their own machine."""
+    setup = json.loads(sys.stdin.readline() or "{}")
+    os.environ["RNNQUIZ_WORKER"] = "1"  # a notebook's self-check cell does nothing here
+    only = setup.get("only")
+    import numpy  # noqa: F401  (the wire protocol needs it)
+    torch = None
+    if only is None:
+        import torch
+    else:
+        for name in only:
+            __import__(name)
+    if setup.get("restrict"):
+        confine.restrict_imports(setup["restrict"])  # what a question restricted to some packages finds
+    sock = socket.create_connection(("127.0.0.1", int(setup["port"])), timeout=30)
+    sock.settimeout(None)
+    sock.sendall(str(setup["token"]).encode("ascii"))
+    sock.sendall(wire.frame({"hello": 1, "server": os.getpid()}))
+    # what the student prints never reaches the grader's streams (Python-level output is bounded)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    try:
+        Child(sock, torch).serve()
+    finally:
+        os._exit(0)
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--plain"]:
+    plain_main()
+elif __name__ == "__main__":
     options = sys.argv[2:]
     zygote_main(int(sys.argv[1]), many="--many" in options,
                 only=[p for p in options[options.index("--only") + 1].split(",") if p] if "--only" in options else None)
