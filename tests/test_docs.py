@@ -27,6 +27,7 @@ def examples(path: Path) -> list:
             continue
         for line in body.splitlines():
             line = re.sub(r"\s+#.*$", "", line).strip()  # a trailing comment
+            line = re.sub(r"^(?:[A-Z_]+=\S+\s+)+", "", line)  # an environment given to the command
             if line and not line.startswith("#"):
                 found.append(line)
     return found

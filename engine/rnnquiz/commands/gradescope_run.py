@@ -116,7 +116,10 @@ def grade_here(layout: Layout, assignment, catalog, local: bool = False):
         try:
             path = find_notebook(layout.submission, assignment)
             say(f"grading {path} as {assignment.id}, inputs drawn for student {student}")
-            return session.grade(path, student=student, assignment_id=assignment.id, catalog=catalog, pool=pool)
+            result = session.grade(path, student=student, assignment_id=assignment.id, catalog=catalog, pool=pool)
+            if pool.launcher.describe() != launcher.describe():  # its worker did not start: the next one graded
+                print(pool.launcher.describe(), flush=True)
+            return result
         except NotebookError as exc:
             say(f"not graded: {exc}")
             # the student's own file names, not the container's folders
