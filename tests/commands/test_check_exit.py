@@ -90,5 +90,5 @@ def test_help_states_the_exit_status(capsys):
     with pytest.raises(SystemExit):
         cli.main(["check", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert "0 when every check passes" in text and "1 when a check fails" in text
-    assert "2 when the file cannot be checked" in text
+    assert "exit status: 0 every check passed" in text and "1 a check failed" in text
+    assert "2 the file cannot be checked" in text
