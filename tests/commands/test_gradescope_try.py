@@ -2,6 +2,7 @@
 without /autograder and without installing anything into this environment."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -9,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from test_as_user import USER, as_user, user_python  # noqa: F401  (a fixture: the ordinary user's Python)
 
 from rnnquiz.commands.gradescope import build, build_wheel
 from rnnquiz.commands.gradescope_try import try_zip
@@ -86,3 +88,26 @@ def test_what_cannot_be_tried_is_one_line(zip_path, tmp_path):
                        ((zip_path, tmp_path / "none.ipynb"), "no such file or folder")]:
         done = run(*args)
         assert done.returncode == 2 and says in done.stderr and len(done.stderr.splitlines()) == 1, done.stderr
+
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="not root: cannot run as the ordinary user")
+@pytest.mark.skipif(shutil.which("runuser") is None, reason="runuser (util-linux) is missing")
+def test_an_ordinary_user_tries_a_zip_with_the_packages_its_python_finds(zip_path, user_python):  # noqa: F811
+    """An instructor's own account, without bubblewrap, whose Python finds torch and NumPy
+    through a path entry (as a JupyterHub image may): the try grades, and says the notebook
+    ran with that user's rights."""
+    import tempfile
+    work = Path(tempfile.mkdtemp(prefix="rnnquiz-try-user-"))  # a folder the user can reach (not root's tmp_path)
+    try:
+        shutil.copy(zip_path, work / zip_path.name)
+        (work / f"{AID}.ipynb").write_text(samples.solution_path(AID, ROOT).read_text())
+        subprocess.run(["chown", "-R", f"{USER}:{USER}", str(work)], check=True)
+        done = as_user(user_python, "-m", "rnnquiz", "gradescope-try", zip_path.name, f"{AID}.ipynb", cwd=work,
+                       bubblewrap=False)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "results.json: score 18 of 18" in done.stdout
+    assert "rnnquiz sandbox: unprivileged" in done.stdout and "the notebook runs with your rights" in done.stdout
+    assert "readable and writable by uid" in done.stdout

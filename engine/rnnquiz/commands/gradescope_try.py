@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -121,7 +122,10 @@ def virtualenv(folder: Path, wheel: Path) -> Path:
     python = folder / "bin" / "python"
     site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                check=True, capture_output=True, text=True).stdout.strip())
-    here = dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
+    # this environment's packages wherever its path finds them (its own site-packages, or what a
+    # .pth file adds), never a source tree: the zip's own rnnquiz must be the one imported
+    here = dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
+                          *(p for p in sys.path if p and os.path.isdir(p) and re.search(r"(site|dist)-packages", p))])
     (site / "rnnquiz-try-deps.pth").write_text("".join(f"{p}\n" for p in here), encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
                            "--no-index", "-q", str(wheel)], capture_output=True, text=True)
