@@ -16,7 +16,7 @@ demo: setup
 
 # Every test's name as it starts (-v: a long one is never a silent dot), and the
 # slowest ones at the end.
-test: setup
+test: setup docs
 	@echo "test tools: PostgreSQL, Chromium and shellcheck (Debian packages, best effort)"
 	./scripts/install-postgresql
 	./scripts/install-test-tools
