@@ -79,6 +79,7 @@ class Launcher:
     """How the zygote starts, and what its submissions are given (the FORK request's part)."""
     name = ""
     namespaces = False    # each submission in namespaces of its own (and the allowlisted root)
+    ahead = True          # a class run may fork the next submission's process while one is graded
     outer = False         # the pool has a sandbox of its own around the zygote (bubblewrap)
     separates = False     # submissions of several grading processes may share one zygote
     protections = ""
@@ -161,11 +162,12 @@ class UserBubblewrap(Bubblewrap):
     """bubblewrap as an ordinary user: no capability inside, so no namespaces
     per submission; the pool's own sandbox is the protection."""
     name = "bubblewrap"
-    namespaces = separates = False
+    namespaces = separates = ahead = False
     outer = True
     protections = ("bubblewrap around the pool, as an ordinary user: allowlisted read-only file system (no "
                    "course, home or grader files), no network, own PID, IPC and UTS namespaces, seccomp, "
-                   "rlimits; student code runs as this user, one pool per grading process")
+                   "rlimits; student code runs as this user, one submission at a time per pool, and what "
+                   "one leaves (processes, temporary files) is removed before the next")
 
     def command(self, fd, many, packages):
         args = [self.bwrap, "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--unshare-all",
@@ -180,7 +182,9 @@ class UserBubblewrap(Bubblewrap):
         return args, {}
 
     def submission(self, root, shared):
-        return {"drop_privileges": False, "confine": False, "seccomp": True, "own_network": False}
+        # one submission at a time in this sandbox: before each, what the last one left is killed and removed
+        return {"drop_privileges": False, "confine": False, "seccomp": True, "own_network": False,
+                "sweep": True}
 
 
 class Namespaces(Launcher):

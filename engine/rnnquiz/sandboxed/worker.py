@@ -296,6 +296,31 @@ def _close_all(fds):
             pass
 
 
+def _in_own_sandbox() -> bool:
+    """This zygote runs in bubblewrap's sandbox: its files where the launcher
+    binds them, and near the start of a PID namespace of its own."""
+    return os.path.dirname(os.path.abspath(__file__)) == "/tmp/.rnnquiz-worker" and os.getpid() <= 4
+
+
+def _empty(folder: str, keep: str):
+    """Remove what is in ``folder`` (never following a link), but ``keep``."""
+    import shutil
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.path == keep or keep.startswith(entry.path + os.sep):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
 @dataclass
 class Submission:
     number: int  # the grader's name for it (a pid could be reused once reaped)
@@ -421,6 +446,13 @@ class Zygote:
 
     def fork(self, request: dict, fd: int, cgroups: list):
         sock = socket.socket(fileno=fd)
+        if request.get("sweep"):
+            if not _in_own_sandbox():
+                # kill(-1) and emptying /tmp are for a sandbox of our own only: fail closed
+                sock.close()
+                _close_all(cgroups)
+                return
+            self.sweep()
         uid = confine.new_uid() if request.get("drop_privileges") else None
         confined = bool(request.get("confine")) and self.confined
         if not confined and uid is not None and not self.subreaper:
@@ -456,6 +488,23 @@ class Zygote:
         except OSError:
             self.kill(pid)
         sock.close()
+
+    def sweep(self):
+        """Before a submission where submissions share this zygote's sandbox one
+        after another (bubblewrap as an ordinary user: no namespaces per
+        submission, one uid for all): nothing an earlier one left runs or
+        stays.  Every process of the sandbox's PID namespace but this one and
+        its init is killed (``kill(-1)``), and the private ``/tmp`` and
+        ``/dev/shm`` are emptied (the worker's own files excepted)."""
+        for pid in list(self.live):
+            self.kill(pid)
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.reap_all()
+        for folder in ("/tmp", "/dev/shm"):
+            _empty(folder, keep=os.path.dirname(os.path.abspath(__file__)))
 
     def end(self, number):
         """End the submission the grader numbered ``number``, whatever is left of it."""
