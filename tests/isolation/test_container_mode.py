@@ -125,13 +125,21 @@ def test_closing_the_pool_ends_every_submission_left():
 
 
 def test_a_question_restricted_to_numpy_cannot_import_torch_the_usual_way():
+    import numpy
+    import torch
+    reads = ("def read(path):\n    try:\n        return len(open(path, 'rb').read(1))\n"
+             "    except OSError as exc:\n        return type(exc).__name__")
     cells = [(0, None, "import numpy as np\nimport torch"),
-             (1, None, "import numpy as np\ndef f():\n    return float(np.tanh(np.ones(2)).sum())")]
+             (1, None, "import numpy as np\ndef f():\n    return float(np.tanh(np.ones(2)).sum())"),
+             (2, None, reads)]
     with container_pool(packages=("numpy",)) as numpy_only:
         runner = StudentRunner(numpy_only, cells, TEST_LIMITS).start()
         value = runner.call("f")
+        # nor any other way: the kernel (Landlock) lets it open NumPy's files, not torch's
+        opened = runner.call("read", numpy.__file__), runner.call("read", torch.__file__)
         runner.close()
     assert abs(value - 2 * 0.7615941559557649) < 1e-9
+    assert opened == (1, "PermissionError")
     [failed] = [o for o in runner.outcomes if o.error]
     assert failed.index == 0 and failed.error["type"] == "ModuleNotFoundError"
 
