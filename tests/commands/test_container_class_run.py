@@ -19,12 +19,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_gradescope import DOCKER_CAPS
 
 from courses import make_course, submit
 from rnnquiz.model import samples
 from rnnquiz.sandboxed import confine
 from support import ROOT, assignment, full_marks, solution
-from test_gradescope import DOCKER_CAPS
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("bwrap") is None or os.geteuid() != 0,
