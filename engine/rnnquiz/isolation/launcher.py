@@ -151,10 +151,12 @@ class Container(Launcher):
             return ("new namespaces refused here and no Landlock; per submission: own uid, seccomp, rlimits, "
                     "control groups where writable; the file system is the container's (what the grader keeps "
                     "from student code must not be readable by other users)")
-        network = ", no TCP" if landlock.abi() >= 4 else ""
+        version = landlock.abi()
+        more = ((", no TCP" if version >= 4 else "")
+                + (", no signal or abstract socket outside it" if version >= 6 else ""))
         return ("new namespaces refused here; per submission: own uid, seccomp, rlimits, control groups where "
                 "writable; by Landlock, the allowlisted read-only file system (no course, content or other "
-                f"submission) and a private writable folder (TMPDIR, HOME) removed when it ends{network}")
+                f"submission) and a private writable folder (TMPDIR, HOME) removed when it ends{more}")
 
     def submission(self, root, shared):
         return {**super().submission(root, shared), "landlock": root and self.keeps_files}
