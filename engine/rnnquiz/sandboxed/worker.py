@@ -261,7 +261,7 @@ def confine_submission(request: dict, uid, confined: bool, cgroups=(), scratch=N
         landlock.restrict_self(ruleset)  # the view, by the kernel, without a mount namespace
         os.environ.update(TMPDIR=home, HOME=home)
         tempfile.tempdir = None  # computed again from TMPDIR
-    for fd in Zygote.rulesets.values():  # a rule added to one would loosen the next submissions' view
+    for fd in RULESETS.values():  # a rule added to one would loosen the next submissions' view
         if isinstance(fd, int):
             os.close(fd)
     if not confined and (request.get("view") or {}).get("restrict"):
@@ -291,6 +291,7 @@ def serve_submission(sock, request, torch, uid, confined: bool, cgroups=(), scra
         os._exit(0)
 
 
+RULESETS: dict = {}  # (folder, view) -> Landlock ruleset fd, or the error that kept it from being made
 PERIOD = 0.05  # seconds between two looks at the submissions' memory
 MAX_FDS = 8    # a submission's socket and its control groups
 
@@ -352,7 +353,6 @@ class Zygote:
     closes the pool, by its uid.  There, with Landlock, each submission also
     gets a writable folder of its own, the only one it can write to; the
     zygote removes it once the submission is ended, and all of them when it exits.)"""
-    rulesets: dict = {}  # view -> Landlock ruleset fd (or the error that kept it from being made)
 
     def __init__(self, control: socket.socket, torch):
         self.control, self.torch = control, torch
@@ -448,6 +448,8 @@ class Zygote:
         except OSError:  # no process could be made now: the grader sees the socket close and asks again
             sock.close()
             _close_all(cgroups)
+            if isinstance(scratch, tuple):
+                shutil.rmtree(scratch[1], ignore_errors=True)
             return
         if pid == 0:
             # nothing of the zygote's stays open here: its control socket and its
@@ -483,13 +485,13 @@ class Zygote:
                 # root's, and only traversable: no submission lists it or makes anything in it
                 self.scratch_base = tempfile.mkdtemp(prefix="rnnquiz-scratch-")
                 os.chmod(self.scratch_base, 0o711)
-            key = json.dumps(request.get("view") or {}, sort_keys=True)
-            if key not in Zygote.rulesets:
+            key = self.scratch_base, json.dumps(request.get("view") or {}, sort_keys=True)
+            if key not in RULESETS:
                 try:
-                    Zygote.rulesets[key] = landlock.ruleset(request.get("view") or {}, self.scratch_base)
+                    RULESETS[key] = landlock.ruleset(request.get("view") or {}, self.scratch_base)
                 except OSError as exc:
-                    Zygote.rulesets[key] = str(exc)
-            ruleset = Zygote.rulesets[key]
+                    RULESETS[key] = str(exc)
+            ruleset = RULESETS[key]
             if not isinstance(ruleset, int):
                 return ruleset
             folder = os.path.join(self.scratch_base, str(self.forked + 1))
