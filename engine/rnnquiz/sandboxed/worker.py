@@ -506,13 +506,14 @@ class Zygote:
         """End the submission the grader numbered ``number``, whatever is left of it."""
         pid = next((pid for pid, sub in self.live.items() if sub.number == number), None)
         if pid is not None:
-            sub = self.live[pid]
             self.kill(pid)
         elif number in self.orphaned:
             sub = self.orphaned.pop(number)
             kill_uid(sub.uid)
-        else:
-            return
+            self.remove_scratch(sub)
+
+    def remove_scratch(self, sub: Submission):
+        """The folder of a submission just ended (its processes killed)."""
         if sub.scratch:
             self.leftover.append(sub.scratch)
             sub.scratch = None
@@ -557,6 +558,7 @@ class Zygote:
         if not sub.confined and sub.uid is not None:
             kill_uid(sub.uid)  # no namespace: whatever it started under its uid, sessions of its own included
         sub.ended = True
+        self.remove_scratch(sub)
 
     def enforce_budgets(self):
         watched = {sub.uid: sub for sub in [*self.live.values(), *self.orphaned.values()]
