@@ -235,9 +235,20 @@ def discover(course_root: Path, assignment_id: str, student_glob: str, expected:
     return items, missing
 
 
+UNCONFINED = ("refusing to grade: new namespaces are refused here (a container: Docker's default seccomp "
+              "profile, a DockerSpawner image, CI) and this kernel offers no Landlock, so student code would "
+              "see the container's whole file system: the hidden graders in autograders/, the solutions in "
+              "source/, every classmate's submission, and the files earlier submissions left in /tmp. Grade "
+              "where bubblewrap or new namespaces work, or on a kernel with Landlock (Linux 5.13 or later, "
+              "enabled at boot, allowed by the container's seccomp profile); or, if every submission is "
+              "trusted, accept the risk with `rnnquiz autograde --allow-unconfined`. Nothing was graded.")
+
+
 def autograde(assignment_id: str, course_root: Path | None = None, student_glob: str = "*",
               jobs: int | None = None, db_url: str | None = None, limits=None,
-              progress=None, sandbox=None) -> Summary:
+              progress=None, sandbox=None, allow_unconfined: bool = False) -> Summary:
+    """``allow_unconfined``: grade even where submissions would see the
+    container's file system (no namespaces, no Landlock); refused otherwise."""
     from rnnquiz.isolation.limits import Limits
     from rnnquiz.nbgrader.course import CourseConfigError, course_directory, is_course, sqlite_file
     start = time.monotonic()
@@ -260,6 +271,7 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
         raise AutogradeError(f"{database}: no gradebook yet; run `nbgrader generate_assignment {assignment_id}` "
                              "in the course first. Nothing was changed.")
     _refuse_if_not_ours(course_root, assignment_id, catalog)  # before any sandbox starts
+    _refuse_if_unconfined(sandbox, allow_unconfined)
     # a SQLite gradebook: one run at a time, the next one waits (run_lock says why)
     lock = RunLock(database, f"rnnquiz autograde {assignment_id} --student {student_glob!r}") \
         if database is not None else contextlib.nullcontext()
@@ -306,6 +318,15 @@ def _collector_paused():
             gc.enable()
         else:
             gc.disable()
+
+
+def _refuse_if_unconfined(sandbox, allowed: bool):
+    """A class run where a submission would see the course (container mode
+    without Landlock) needs the instructor's explicit word."""
+    from rnnquiz.isolation.launcher import Container, choose
+    launcher = choose(sandbox)
+    if isinstance(launcher, Container) and not launcher.keeps_files and not allowed:
+        raise AutogradeError(UNCONFINED)
 
 
 def _refuse_if_not_ours(course_root: Path, assignment_id: str, catalog):

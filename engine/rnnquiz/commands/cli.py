@@ -89,7 +89,7 @@ def _autograde(args) -> int:
     from rnnquiz.isolation.limits import OPTIONS, Limits
     limits = Limits(**{name: getattr(args, name) for name in OPTIONS if getattr(args, name) is not None})
     summary = autograde(args.assignment, student_glob=args.student, jobs=args.jobs, limits=limits,
-                        progress=progress_bar)
+                        progress=progress_bar, allow_unconfined=args.allow_unconfined)
     from rnnquiz.outputs import summary as grades_summary
     print(summary.protections)
     n, errors = len(summary.outcomes), summary.errors
@@ -158,6 +158,10 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("assignment")
     a.add_argument("--student", default="*", help="glob of student ids (default: all)")
     a.add_argument("--jobs", type=int, default=None, help="grading processes (default: number of cores)")
+    a.add_argument("--allow-unconfined", action="store_true",
+                   help="grade even where student code would see the whole file system (the course, the "
+                        "hidden graders, other submissions): root in a container that refuses new namespaces, "
+                        "on a kernel without Landlock; without it such a run refuses (exit 2)")
     for name, text in limit_options_table.items():  # the same limits as nbgrader's GradeIsolated.<name>
         a.add_argument(f"--{name.replace('_', '-')}", dest=name, type=type(limit_default(name)), default=None,
                        help=f"{text} (default: {limit_default(name)})")

@@ -12,7 +12,10 @@ Chosen in one place (``choose``), said in one line (``Launcher.describe``):
 - ``Container``: root where new namespaces are refused (Docker's default
   seccomp profile, as on Gradescope): each submission runs under a uid of its
   own with the seccomp filter and rlimits, in a control group where the
-  machine lets us make one; the file system is the container's own.
+  machine lets us make one; with Landlock, the kernel keeps it to the same
+  allowlisted file system and a writable folder of its own, removed when it
+  ends.  Without Landlock it sees the container's files: a class run then
+  refuses unless told to accept that (``rnnquiz autograde --allow-unconfined``).
 - ``Unprivileged``: not root: resource limits only, and a warning.
 
 - ``UserBubblewrap``: bubblewrap as an ordinary user (a JupyterHub server):
@@ -43,9 +46,10 @@ from pathlib import Path
 
 from rnnquiz.errors import UserError
 from rnnquiz.isolation.view import bwrap_view_args, file_view
+from rnnquiz.sandboxed import landlock
 
 SANDBOXED = Path(__file__).resolve().parent.parent / "sandboxed"  # the only rnnquiz code inside the sandbox
-WORKER_FILES = ("worker.py", "wire.py", "confine.py")
+WORKER_FILES = ("worker.py", "wire.py", "confine.py", "landlock.py")
 SANDBOX_WORKER_DIR = "/tmp/.rnnquiz-worker"  # /tmp is a private tmpfs there
 ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
        # one thread per process: no BLAS thread alive when the zygote forks
@@ -82,6 +86,7 @@ class Launcher:
     ahead = True          # a class run may fork the next submission's process while one is graded
     outer = False         # the pool has a sandbox of its own around the zygote (bubblewrap)
     separates = False     # submissions of several grading processes may share one zygote
+    keeps_files = False   # a submission sees only the allowlisted file system: no course, no other submission
     protections = ""
     fallback = ""         # why a better launcher is not the one running (see ``Pool.wait_ready``)
 
@@ -111,7 +116,7 @@ class Launcher:
 
 class Bubblewrap(Launcher):
     name = "bubblewrap"
-    namespaces = outer = separates = True
+    namespaces = outer = separates = keeps_files = True
     protections = ("bubblewrap around the pool; per submission: PID, mount, IPC, network and UTS namespaces, "
                    "allowlisted read-only file system, own uid, seccomp, rlimits")
 
@@ -189,16 +194,34 @@ class UserBubblewrap(Bubblewrap):
 
 class Namespaces(Launcher):
     name = "namespaces"
-    namespaces = separates = True
+    namespaces = separates = keeps_files = True
     protections = ("no bubblewrap; per submission: PID, mount, IPC, network and UTS namespaces, allowlisted "
                    "read-only file system, own uid, seccomp, rlimits")
 
 
 class Container(Launcher):
     name = "container"
-    protections = ("new namespaces refused here; per submission: own uid, seccomp, rlimits, control groups "
-                   "where writable; the file system is the container's (what the grader keeps from "
-                   "student code must not be readable by other users)")
+
+    @property
+    def keeps_files(self) -> bool:
+        """With Landlock, the kernel keeps each submission to the allowlist (``sandboxed/landlock.py``)."""
+        return landlock.abi() > 0
+
+    @property
+    def protections(self) -> str:
+        if not self.keeps_files:
+            return ("new namespaces refused here and no Landlock; per submission: own uid, seccomp, rlimits, "
+                    "control groups where writable; the file system is the container's (what the grader keeps "
+                    "from student code must not be readable by other users)")
+        version = landlock.abi()
+        more = ((", no TCP" if version >= 4 else "")
+                + (", no signal or abstract socket outside it" if version >= 6 else ""))
+        return ("new namespaces refused here; per submission: own uid, seccomp, rlimits, control groups where "
+                "writable; by Landlock, the allowlisted read-only file system (no course, content or other "
+                f"submission) and a private writable folder (TMPDIR, HOME) removed when it ends{more}")
+
+    def submission(self, root, shared):
+        return {**super().submission(root, shared), "landlock": root and self.keeps_files}
 
 
 class Unprivileged(Launcher):
