@@ -98,8 +98,8 @@ def course(template, tmp_path) -> Path:
     return course
 
 
-def autograde_in_container(course: Path, *options, landlock: bool = True) -> subprocess.CompletedProcess:
-    """``rnnquiz autograde AID --jobs 1`` (one pool, students in order) in the stand-in for Docker."""
+def autograde_in_container(course: Path, *options, landlock: bool = True, command=None) -> subprocess.CompletedProcess:
+    """``rnnquiz autograde AID --jobs 1`` (one pool, students in order), or ``command``, in the stand-in for Docker."""
     args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     for shared in ("/tmp", "/var/tmp", "/dev/shm"):
         args += ["--perms", "1777", "--tmpfs", shared]
@@ -122,8 +122,9 @@ def autograde_in_container(course: Path, *options, landlock: bool = True) -> sub
     os.write(write, confine.seccomp_filter(denied=denied, keep_pdeathsig=False))
     os.close(write)
     try:
-        return subprocess.run([*args, "--seccomp", str(read), sys.executable, "-m", "rnnquiz", "autograde", AID,
-                               "--jobs", "1", *options], pass_fds=[read], capture_output=True, text=True, timeout=900)
+        command = command or [sys.executable, "-m", "rnnquiz", "autograde", AID, "--jobs", "1", *options]
+        return subprocess.run([*args, "--seccomp", str(read), *command], pass_fds=[read], capture_output=True,
+                              text=True, timeout=900)
     finally:
         os.close(read)
 
@@ -169,3 +170,13 @@ def test_without_landlock_the_instructor_may_accept_the_risk_and_then_the_attack
     # what the refusal and Landlock keep from happening: the attacks are real
     assert won(got["b_attacker"]) == {"hidden", "classmate", "source"}, got
     assert won(got["c_attacker"]) == set(WINS), got
+
+
+def test_without_landlock_nbgrader_autograde_refuses_our_notebooks_too(course):
+    from rnnquiz.commands.cycle import NBGRADER
+    done = autograde_in_container(course, landlock=False, command=[*NBGRADER, "autograde", AID])
+    log = done.stdout + done.stderr
+    assert "refusing to grade: new namespaces are refused here" in log, log[-3000:]
+    assert "--GradeIsolated.allow_unconfined=True" in log
+    # no submission was graded: nbgrader wrote no autograded notebook for anyone
+    assert not list((course / "autograded").glob(f"*/{AID}/{AID}.ipynb")), log[-3000:]

@@ -17,6 +17,7 @@ per-student error line.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fnmatch
 import gc
 import itertools
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rnnquiz.errors import UserError
+from rnnquiz.isolation.launcher import leaves_course_in_sight, unconfined_refusal
 from rnnquiz.model import content
 from rnnquiz.model.messages import clip
 from rnnquiz.model.results import Results
@@ -235,13 +237,7 @@ def discover(course_root: Path, assignment_id: str, student_glob: str, expected:
     return items, missing
 
 
-UNCONFINED = ("refusing to grade: new namespaces are refused here (a container: Docker's default seccomp "
-              "profile, a DockerSpawner image, CI) and this kernel offers no Landlock, so student code would "
-              "see the container's whole file system: the hidden graders in autograders/, the solutions in "
-              "source/, every classmate's submission, and the files earlier submissions left in /tmp. Grade "
-              "where bubblewrap or new namespaces work, or on a kernel with Landlock (Linux 5.13 or later, "
-              "enabled at boot, allowed by the container's seccomp profile); or, if every submission is "
-              "trusted, accept the risk with `rnnquiz autograde --allow-unconfined`. Nothing was graded.")
+UNCONFINED = unconfined_refusal("`rnnquiz autograde --allow-unconfined`")
 
 
 def autograde(assignment_id: str, course_root: Path | None = None, student_glob: str = "*",
@@ -271,7 +267,10 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
         raise AutogradeError(f"{database}: no gradebook yet; run `nbgrader generate_assignment {assignment_id}` "
                              "in the course first. Nothing was changed.")
     _refuse_if_not_ours(course_root, assignment_id, catalog)  # before any sandbox starts
-    _refuse_if_unconfined(sandbox, allow_unconfined)
+    from rnnquiz.isolation.launcher import SandboxConfig
+    # the instructor's word travels with the sandbox's choice: which launcher runs
+    # is known once its worker has started (``_refuse_if_unconfined``)
+    sandbox = dataclasses.replace(sandbox or SandboxConfig(), allow_unconfined=allow_unconfined)
     # a SQLite gradebook: one run at a time, the next one waits (run_lock says why)
     lock = RunLock(database, f"rnnquiz autograde {assignment_id} --student {student_glob!r}") \
         if database is not None else contextlib.nullcontext()
@@ -320,12 +319,11 @@ def _collector_paused():
             gc.disable()
 
 
-def _refuse_if_unconfined(sandbox, allowed: bool):
+def _refuse_if_unconfined(launcher, sandbox):
     """A class run where a submission would see the course (container mode
-    without Landlock) needs the instructor's explicit word."""
-    from rnnquiz.isolation.launcher import Container, choose
-    launcher = choose(sandbox)
-    if isinstance(launcher, Container) and not launcher.keeps_files and not allowed:
+    without Landlock) needs the instructor's explicit word; asked once the
+    launcher whose worker starts is known, before anything is graded."""
+    if leaves_course_in_sight(launcher) and not sandbox.allow_unconfined:
         raise AutogradeError(UNCONFINED)
 
 
@@ -382,6 +380,7 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
     if items:
         preload()
         pool.share()  # waits for the zygote once, here: the grading processes inherit what it can enforce
+        _refuse_if_unconfined(pool.launcher, sandbox)
         summary.protections = pool.launcher.describe()  # the launcher whose worker started
         if pool.launcher.separates:
             shared = pool

@@ -66,6 +66,7 @@ MODES = ("auto", "bubblewrap", "namespaces", "container", "unprivileged")
 class SandboxConfig:
     use_bwrap: bool | None = None  # None: use it when it works; False: never
     mode: str | None = None        # one of MODES; None: $RNNQUIZ_SANDBOX, else "auto"
+    allow_unconfined: bool = False  # a class run may grade where submissions would see the course
 
     def chosen_mode(self) -> str:
         mode = (self.mode or os.environ.get(ENV_VAR) or "auto").strip().lower()
@@ -232,6 +233,22 @@ class Unprivileged(Launcher):
         return {"drop_privileges": False, "confine": False, "seccomp": False, "own_network": False}
 
 
+def leaves_course_in_sight(launcher: Launcher) -> bool:
+    """Root in a container without Landlock: each submission sees the
+    container's whole file system (a class run refuses it unless told not to)."""
+    return isinstance(launcher, Container) and not launcher.keeps_files
+
+
+def unconfined_refusal(option: str) -> str:
+    return ("refusing to grade: new namespaces are refused here (a container: Docker's default seccomp profile, "
+            "a DockerSpawner image, CI) and this kernel offers no Landlock, so student code would see the "
+            "container's whole file system: the hidden graders in autograders/, the solutions in source/, every "
+            "classmate's submission, and the files earlier submissions left in /tmp. Grade where bubblewrap or "
+            "new namespaces work, or on a kernel with Landlock (Linux 5.13 or later, enabled at boot, allowed by "
+            "the container's seccomp profile); or, if every submission is trusted, accept the risk with "
+            f"{option}. Nothing was graded.")
+
+
 def candidates(config: SandboxConfig | None = None) -> list:
     """The launchers to try, best first: every one that may work here for the
     chosen mode (``auto``: all of them, in order of what they protect)."""
@@ -306,6 +323,8 @@ def warn_if_unsandboxed(config: SandboxConfig | None = None, launcher: Launcher 
     global _warned
     launcher = launcher or choose(config)
     if isinstance(launcher, Bubblewrap) and not launcher.fallback:
+        return False
+    if isinstance(launcher, Container) and launcher.keeps_files and not launcher.fallback:
         return False
     if not _warned:
         _warned = True
