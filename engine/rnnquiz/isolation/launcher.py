@@ -226,17 +226,37 @@ class Container(Launcher):
 
 
 class Unprivileged(Launcher):
+    """An ordinary user without bubblewrap: Landlock, where the kernel has it,
+    keeps each submission to the allowlist as in a container (it needs no
+    privilege); without it, resource limits only."""
     name = "unprivileged"
-    protections = "not root: resource limits only; student code runs as this user"
+
+    @property
+    def keeps_files(self) -> bool:
+        return landlock.abi() > 0
+
+    @property
+    def protections(self) -> str:
+        if not self.keeps_files:
+            return "not root and no Landlock: resource limits only; student code runs as this user"
+        version = landlock.abi()
+        more = ((", no TCP" if version >= 4 else "")
+                + (", no signal or abstract socket outside it" if version >= 6 else ""))
+        return ("not root: student code runs as this user, with seccomp and rlimits; by Landlock, the "
+                "allowlisted read-only file system (no course, content or other submission) and a private "
+                f"writable folder (TMPDIR, HOME) removed when it ends{more}")
 
     def submission(self, root, shared):
-        return {"drop_privileges": False, "confine": False, "seccomp": False, "own_network": False}
+        landlocked = self.keeps_files
+        return {"drop_privileges": False, "confine": False, "seccomp": landlocked, "own_network": False,
+                "landlock": landlocked}
 
 
 def leaves_course_in_sight(launcher: Launcher) -> bool:
-    """Root in a container without Landlock: each submission sees the
-    container's whole file system (a class run refuses it unless told not to)."""
-    return isinstance(launcher, Container) and not launcher.keeps_files
+    """No namespaces and no Landlock (root in a container, or an ordinary user
+    without bubblewrap): each submission sees what the grader's user sees (a
+    class run refuses it unless told not to)."""
+    return isinstance(launcher, (Container, Unprivileged)) and not launcher.keeps_files
 
 
 def unconfined_refusal(option: str) -> str:
@@ -324,7 +344,7 @@ def warn_if_unsandboxed(config: SandboxConfig | None = None, launcher: Launcher 
     launcher = launcher or choose(config)
     if isinstance(launcher, Bubblewrap) and not launcher.fallback:
         return False
-    if isinstance(launcher, Container) and launcher.keeps_files and not launcher.fallback:
+    if isinstance(launcher, (Container, Unprivileged)) and launcher.keeps_files and not launcher.fallback:
         return False
     if not _warned:
         _warned = True
