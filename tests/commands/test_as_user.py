@@ -6,7 +6,9 @@ that finds this environment's packages and this checkout's engine, and runs
 the self-check, ``rnnquiz grade`` and a class run from its own folders.  One
 submission, besides doing its work, looks for the course's files: where a
 sandbox hides them it scores full marks, where none does (no bubblewrap) it
-loses ``rnn_step``, which the run's one line about the sandbox then admits.
+would lose ``rnn_step``, which the run's one line about the sandbox would
+then admit; this kernel has Landlock, which keeps the course out of sight
+without bubblewrap too.
 """
 from __future__ import annotations
 
@@ -38,8 +40,12 @@ _honest_rnn_step = rnn_step
 COURSE_FILES = [{files}]
 def rnn_step(X, H, W_xh, W_hh, b_h):
     # a student who looks for the course's graders and solutions before answering
-    if any(os.path.exists(path) for path in COURSE_FILES):
-        raise RuntimeError("the course is readable from student code")
+    for path in COURSE_FILES:
+        try:
+            if os.listdir(path):
+                raise RuntimeError("the course is readable from student code")
+        except OSError:
+            pass
     return _honest_rnn_step(X, H, W_xh, W_hh, b_h)
 '''
 
@@ -132,12 +138,8 @@ def test_an_instructor_grades_one_notebook_as_an_ordinary_user(user_python, home
     done = as_user(*_rnnquiz(user_python), "grade", notebook, cwd=ROOT, bubblewrap=bubblewrap)
     assert done.returncode == 0, done.stdout + done.stderr
     total = next(line for line in done.stdout.splitlines() if line.strip().startswith("Total"))
-    if bubblewrap:
-        assert "18 / 18" in total, done.stdout  # the course is out of the submission's sight
-        assert done.stderr == ""
-    else:
-        assert "15 / 18" in total, done.stdout  # no sandbox: the course is readable, and the run says so
-        assert "rnnquiz sandbox: unprivileged" in done.stderr
+    assert "18 / 18" in total, done.stdout  # the course is out of the submission's sight
+    assert done.stderr == ""  # bubblewrap, or Landlock without it: nothing to warn about
 
 
 @pytest.fixture(scope="module")
@@ -164,9 +166,9 @@ def test_an_instructor_grades_a_class_as_an_ordinary_user(user_python, user_cour
         scores = {row["student"]: float(row["score"]) for row in csv.DictReader(f)}
     sandbox_line = next(line for line in done.stdout.splitlines() if line.startswith("rnnquiz sandbox:"))
     assert scores["ana"] == 18, scores
+    assert scores["bia"] == 18, scores  # the course is out of the submission's sight
     if bubblewrap:
         assert sandbox_line.startswith("rnnquiz sandbox: bubblewrap"), sandbox_line
-        assert scores["bia"] == 18, scores  # the course is out of the submission's sight
     else:
-        assert sandbox_line.startswith("rnnquiz sandbox: unprivileged"), sandbox_line
-        assert scores["bia"] == 15, scores  # no sandbox: it reads the course, and the run's line says so
+        assert sandbox_line.startswith("rnnquiz sandbox: unprivileged (not root: ") and "by Landlock" in \
+            sandbox_line, sandbox_line

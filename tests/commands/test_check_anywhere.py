@@ -135,3 +135,31 @@ def test_a_numpy_only_question_still_finds_no_torch(windows_like, tmp_path):
     assert done.returncode == 1, done.stdout + done.stderr
     assert any("X  numpy_rnn" in line for line in done.stdout.splitlines()), done.stdout
     assert any("ok set_hand_weights" in line for line in done.stdout.splitlines()), done.stdout
+
+
+NOTEBOOK_KERNEL = r'''
+import json, sys
+nb = json.load(open(sys.argv[1]))
+namespace = {"__name__": "__main__"}
+for cell in nb["cells"]:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    if cell["cell_type"] != "code" or (meta.get("grade") and not meta.get("solution")):
+        continue  # the visible test cells are the notebook's, not the self-check's
+    source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    exec(compile(source, "<cell>", "exec"), namespace)  # the self-check cell last, as in the notebook
+'''
+
+
+def test_the_notebook_self_check_cell_runs_as_on_windows(windows_like, tmp_path):
+    """The released notebook's last cell, run as a kernel runs the cells (no
+    file of its own, no terminal), in the Windows-like Python."""
+    python, log = windows_like
+    nb_path = _write(tmp_path, "rnn_from_scratch_en", solution("rnn_from_scratch_en"))
+    script = tmp_path / "kernel.py"
+    script.write_text(NOTEBOOK_KERNEL)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "RNNQUIZ_TEST_IMPORT_LOG": str(log), "LANG": "C.UTF-8"}
+    done = subprocess.run([str(python), str(script), str(nb_path)], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "rnn_from_scratch_en  ·  self-check  ·  this notebook" in done.stdout
+    assert "ok rnn_step" in done.stdout and " X " not in done.stdout, done.stdout

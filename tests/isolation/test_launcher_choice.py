@@ -110,3 +110,15 @@ def test_a_self_check_whose_worker_cannot_start_says_so_once(tmp_path):
     assert done.stdout == ""
     [line] = done.stderr.strip().splitlines()
     assert line.startswith("rnnquiz: the worker did not start") and "no worker here" in line, line
+
+
+def test_without_namespaces_or_landlock_a_class_run_would_leave_the_course_in_sight(monkeypatch):
+    """What a class run refuses (unless the instructor accepts it): no
+    namespaces and no Landlock, as root in a container or as an ordinary user."""
+    from rnnquiz.isolation.launcher import Bubblewrap, Container, Namespaces, Unprivileged, leaves_course_in_sight
+    from rnnquiz.sandboxed import landlock
+    assert not any(leaves_course_in_sight(launcher) for launcher in (Container(), Unprivileged()))
+    monkeypatch.setattr(landlock, "abi", lambda: 0)
+    assert leaves_course_in_sight(Container()) and leaves_course_in_sight(Unprivileged())
+    assert "no Landlock: resource limits only" in Unprivileged().describe()
+    assert not leaves_course_in_sight(Namespaces()) and not leaves_course_in_sight(Bubblewrap("bwrap"))

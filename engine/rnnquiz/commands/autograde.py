@@ -17,6 +17,7 @@ per-student error line.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fnmatch
 import gc
 import itertools
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rnnquiz.errors import UserError
+from rnnquiz.isolation.launcher import leaves_course_in_sight, unconfined_refusal
 from rnnquiz.model import content
 from rnnquiz.model.messages import clip
 from rnnquiz.model.results import Results
@@ -235,12 +237,17 @@ def discover(course_root: Path, assignment_id: str, student_glob: str, expected:
     return items, missing
 
 
+UNCONFINED = unconfined_refusal("`rnnquiz autograde --allow-unconfined`")
+
+
 def autograde(assignment_id: str, course_root: Path | None = None, student_glob: str = "*",
               jobs: int | None = None, db_url: str | None = None, limits=None,
-              progress=None, sandbox=None, announce=None) -> Summary:
+              progress=None, sandbox=None, allow_unconfined: bool = False, announce=None) -> Summary:
     """Grade the class; ``progress(done, total, seconds)`` after each batch,
     ``announce(line)`` once the sandbox is chosen, before any grading: the line
-    that says which sandbox confines the submissions."""
+    that says which sandbox confines the submissions.  ``allow_unconfined``:
+    grade even where submissions would see the container's file system (no
+    namespaces, no Landlock); refused otherwise."""
     from rnnquiz.isolation.limits import Limits
     from rnnquiz.nbgrader.course import CourseConfigError, course_directory, is_course, sqlite_file
     start = time.monotonic()
@@ -264,6 +271,10 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
         raise AutogradeError(f"{database}: no gradebook yet; run `nbgrader generate_assignment {assignment_id}` "
                              "in the course first. Nothing was changed.")
     _refuse_if_not_ours(course_root, assignment_id, catalog)  # before any sandbox starts
+    from rnnquiz.isolation.launcher import SandboxConfig
+    # the instructor's word travels with the sandbox's choice: which launcher runs
+    # is known once its worker has started (``_refuse_if_unconfined``)
+    sandbox = dataclasses.replace(sandbox or SandboxConfig(), allow_unconfined=allow_unconfined)
     # a SQLite gradebook: one run at a time, the next one waits (run_lock says why)
     lock = RunLock(database, f"rnnquiz autograde {assignment_id} --student {student_glob!r}") \
         if database is not None else contextlib.nullcontext()
@@ -342,6 +353,14 @@ def _refuse_unknown(course_root: Path, assignment_id: str, catalog, coursedir, d
                          f"the course's assignments: {', '.join(course) or 'none yet'}. Nothing was changed.")
 
 
+def _refuse_if_unconfined(launcher, sandbox):
+    """A class run where a submission would see the course (container mode
+    without Landlock) needs the instructor's explicit word; asked once the
+    launcher whose worker starts is known, before anything is graded."""
+    if leaves_course_in_sight(launcher) and not sandbox.allow_unconfined:
+        raise AutogradeError(UNCONFINED)
+
+
 def _refuse_if_not_ours(course_root: Path, assignment_id: str, catalog):
     """The refusal that needs no gradebook: the course's source notebooks of
     this assignment, when it has some, name none of ours.  (The gradebook's
@@ -395,6 +414,7 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
     if items:
         preload()
         pool.share()  # waits for the zygote once, here: the grading processes inherit what it can enforce
+        _refuse_if_unconfined(pool.launcher, sandbox)
         summary.protections = pool.launcher.describe()  # the launcher whose worker started
         if announce:  # before any grading (and any progress bar)
             announce(summary.protections)

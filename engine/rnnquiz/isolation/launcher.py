@@ -12,7 +12,10 @@ Chosen in one place (``choose``), said in one line (``Launcher.describe``):
 - ``Container``: root where new namespaces are refused (Docker's default
   seccomp profile, as on Gradescope): each submission runs under a uid of its
   own with the seccomp filter and rlimits, in a control group where the
-  machine lets us make one; the file system is the container's own.
+  machine lets us make one; with Landlock, the kernel keeps it to the same
+  allowlisted file system and a writable folder of its own, removed when it
+  ends.  Without Landlock it sees the container's files: a class run then
+  refuses unless told to accept that (``rnnquiz autograde --allow-unconfined``).
 - ``Unprivileged``: not root: resource limits only, and a warning.
 
 - ``UserBubblewrap``: bubblewrap as an ordinary user (a JupyterHub server):
@@ -43,9 +46,10 @@ from pathlib import Path
 
 from rnnquiz.errors import UserError
 from rnnquiz.isolation.view import bwrap_view_args, file_view
+from rnnquiz.sandboxed import landlock
 
 SANDBOXED = Path(__file__).resolve().parent.parent / "sandboxed"  # the only rnnquiz code inside the sandbox
-WORKER_FILES = ("worker.py", "wire.py", "confine.py")
+WORKER_FILES = ("worker.py", "wire.py", "confine.py", "landlock.py")
 SANDBOX_WORKER_DIR = "/tmp/.rnnquiz-worker"  # /tmp is a private tmpfs there
 ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
        # one thread per process: no BLAS thread alive when the zygote forks
@@ -62,6 +66,7 @@ MODES = ("auto", "bubblewrap", "namespaces", "container", "unprivileged")
 class SandboxConfig:
     use_bwrap: bool | None = None  # None: use it when it works; False: never
     mode: str | None = None        # one of MODES; None: $RNNQUIZ_SANDBOX, else "auto"
+    allow_unconfined: bool = False  # a class run may grade where submissions would see the course
 
     def chosen_mode(self) -> str:
         mode = (self.mode or os.environ.get(ENV_VAR) or "auto").strip().lower()
@@ -79,8 +84,10 @@ class Launcher:
     """How the zygote starts, and what its submissions are given (the FORK request's part)."""
     name = ""
     namespaces = False    # each submission in namespaces of its own (and the allowlisted root)
+    ahead = True          # a class run may fork the next submission's process while one is graded
     outer = False         # the pool has a sandbox of its own around the zygote (bubblewrap)
     separates = False     # submissions of several grading processes may share one zygote
+    keeps_files = False   # a submission sees only the allowlisted file system: no course, no other submission
     protections = ""
     fallback = ""         # why a better launcher is not the one running (see ``Pool.wait_ready``)
 
@@ -110,7 +117,7 @@ class Launcher:
 
 class Bubblewrap(Launcher):
     name = "bubblewrap"
-    namespaces = outer = separates = True
+    namespaces = outer = separates = keeps_files = True
     protections = ("bubblewrap around the pool; per submission: PID, mount, IPC, network and UTS namespaces, "
                    "allowlisted read-only file system, own uid, seccomp, rlimits")
 
@@ -161,11 +168,12 @@ class UserBubblewrap(Bubblewrap):
     """bubblewrap as an ordinary user: no capability inside, so no namespaces
     per submission; the pool's own sandbox is the protection."""
     name = "bubblewrap"
-    namespaces = separates = False
+    namespaces = separates = ahead = False
     outer = True
     protections = ("bubblewrap around the pool, as an ordinary user: allowlisted read-only file system (no "
                    "course, home or grader files), no network, own PID, IPC and UTS namespaces, seccomp, "
-                   "rlimits; student code runs as this user, one pool per grading process")
+                   "rlimits; student code runs as this user, one submission at a time per pool, and what "
+                   "one leaves (processes, temporary files) is removed before the next")
 
     def command(self, fd, many, packages):
         args = [self.bwrap, "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--unshare-all",
@@ -180,29 +188,85 @@ class UserBubblewrap(Bubblewrap):
         return args, {}
 
     def submission(self, root, shared):
-        return {"drop_privileges": False, "confine": False, "seccomp": True, "own_network": False}
+        # one submission at a time in this sandbox: before each, what the last one left is killed and removed
+        return {"drop_privileges": False, "confine": False, "seccomp": True, "own_network": False,
+                "sweep": True}
 
 
 class Namespaces(Launcher):
     name = "namespaces"
-    namespaces = separates = True
+    namespaces = separates = keeps_files = True
     protections = ("no bubblewrap; per submission: PID, mount, IPC, network and UTS namespaces, allowlisted "
                    "read-only file system, own uid, seccomp, rlimits")
 
 
 class Container(Launcher):
     name = "container"
-    protections = ("new namespaces refused here; per submission: own uid, seccomp, rlimits, control groups "
-                   "where writable; the file system is the container's (what the grader keeps from "
-                   "student code must not be readable by other users)")
+
+    @property
+    def keeps_files(self) -> bool:
+        """With Landlock, the kernel keeps each submission to the allowlist (``sandboxed/landlock.py``)."""
+        return landlock.abi() > 0
+
+    @property
+    def protections(self) -> str:
+        if not self.keeps_files:
+            return ("new namespaces refused here and no Landlock; per submission: own uid, seccomp, rlimits, "
+                    "control groups where writable; the file system is the container's (what the grader keeps "
+                    "from student code must not be readable by other users)")
+        version = landlock.abi()
+        more = ((", no TCP" if version >= 4 else "")
+                + (", no signal or abstract socket outside it" if version >= 6 else ""))
+        return ("new namespaces refused here; per submission: own uid, seccomp, rlimits, control groups where "
+                "writable; by Landlock, the allowlisted read-only file system (no course, content or other "
+                f"submission) and a private writable folder (TMPDIR, HOME) removed when it ends{more}")
+
+    def submission(self, root, shared):
+        return {**super().submission(root, shared), "landlock": root and self.keeps_files}
 
 
 class Unprivileged(Launcher):
+    """An ordinary user without bubblewrap: Landlock, where the kernel has it,
+    keeps each submission to the allowlist as in a container (it needs no
+    privilege); without it, resource limits only."""
     name = "unprivileged"
-    protections = "not root: resource limits only; student code runs as this user"
+
+    @property
+    def keeps_files(self) -> bool:
+        return landlock.abi() > 0
+
+    @property
+    def protections(self) -> str:
+        if not self.keeps_files:
+            return "not root and no Landlock: resource limits only; student code runs as this user"
+        version = landlock.abi()
+        more = ((", no TCP" if version >= 4 else "")
+                + (", no signal or abstract socket outside it" if version >= 6 else ""))
+        return ("not root: student code runs as this user, with seccomp and rlimits; by Landlock, the "
+                "allowlisted read-only file system (no course, content or other submission) and a private "
+                f"writable folder (TMPDIR, HOME) removed when it ends{more}")
 
     def submission(self, root, shared):
-        return {"drop_privileges": False, "confine": False, "seccomp": False, "own_network": False}
+        landlocked = self.keeps_files
+        return {"drop_privileges": False, "confine": False, "seccomp": landlocked, "own_network": False,
+                "landlock": landlocked}
+
+
+def leaves_course_in_sight(launcher: Launcher) -> bool:
+    """No namespaces and no Landlock (root in a container, or an ordinary user
+    without bubblewrap): each submission sees what the grader's user sees (a
+    class run refuses it unless told not to)."""
+    return isinstance(launcher, (Container, Unprivileged)) and not launcher.keeps_files
+
+
+def unconfined_refusal(option: str) -> str:
+    return ("refusing to grade: new namespaces are refused here (a container: Docker's default seccomp profile, "
+            "a DockerSpawner image, CI) and this kernel offers no Landlock, so student code would see the "
+            "container's whole file system: the hidden graders in autograders/, the solutions in source/, every "
+            "classmate's submission, and the files earlier submissions left in /tmp. Grade where bubblewrap or "
+            "new namespaces work, or on a kernel with Landlock (Linux 5.13 or later, enabled at boot, allowed by "
+            "the container's seccomp profile); or, if every submission is trusted, accept the risk with "
+            f"{option}. Nothing was graded.")
 
 
 def candidates(config: SandboxConfig | None = None) -> list:
@@ -279,6 +343,8 @@ def warn_if_unsandboxed(config: SandboxConfig | None = None, launcher: Launcher 
     global _warned
     launcher = launcher or choose(config)
     if isinstance(launcher, Bubblewrap) and not launcher.fallback:
+        return False
+    if isinstance(launcher, (Container, Unprivileged)) and launcher.keeps_files and not launcher.fallback:
         return False
     if not _warned:
         _warned = True

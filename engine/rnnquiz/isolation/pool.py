@@ -300,7 +300,7 @@ class Pool:
                 self.close()
         if connection is None:
             raise PoolError("the worker pool could not fork a student process")
-        if self.many:
+        if self.many and self.launcher.ahead:
             ordered = self._order()
             self.spare = (os.getpid(), self.shared, *ordered) if ordered else None
         return connection

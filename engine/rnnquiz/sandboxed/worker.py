@@ -20,7 +20,7 @@ the zygote's socket, other submissions, the graders or any reference value:
 it gets inputs and returns outputs, as data (see ``wire.py``).
 
 Only the standard library, NumPy and torch may be imported here: the files of
-``rnnquiz/sandboxed`` (this one, ``wire.py``, ``confine.py``) are the only
+``rnnquiz/sandboxed`` (this one, ``wire.py``, ``confine.py``, ``landlock.py``) are the only
 rnnquiz files visible inside the sandbox.
 """
 from __future__ import annotations
@@ -30,9 +30,11 @@ import io
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import time
 import traceback
 from dataclasses import dataclass
@@ -43,10 +45,11 @@ except ImportError:  # Windows: only a plain worker runs there, and it sets no r
     resource = None
 
 try:
-    from . import confine, wire  # imported from the rnnquiz package (the in-kernel grader)
+    from . import confine, landlock, wire  # imported from the rnnquiz package (the in-kernel grader)
 except ImportError:  # run as a script in the sandbox, where only the worker files exist
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import confine
+    import landlock
     import wire
 
 OUTPUT_LIMIT = 64 * 1024  # characters of student output kept per child
@@ -246,21 +249,34 @@ def limit_resources(limits: dict):
             pass
 
 
-def confine_submission(request: dict, uid, confined: bool, cgroups=()):
+def confine_submission(request: dict, uid, confined: bool, cgroups=(), scratch=None):
     """Make this process (the submission's first: PID 1 of its own PID
-    namespace when ``confined``) what the submission runs in.  Raises when a
-    step fails: no student code runs in a half-confined process."""
+    namespace when ``confined``) what the submission runs in.  ``scratch``:
+    without namespaces, (a Landlock ruleset, the submission's own folder) or
+    the error that kept the zygote from making them.  Raises when a step
+    fails: no student code runs in a half-confined process."""
     confine.join_cgroups(cgroups)  # first: everything it starts is born inside
     os.setsid()  # own process group: without namespaces, the zygote kills it as a whole
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     confine.die_with_parent()
+    home = "/tmp"
     if confined:
         confine.unshare_namespaces(network=bool(request.get("own_network")))
         confine.enter_view(request.get("view") or {}, request.get("tmp_bytes") or 64 * 1024**2)
-    elif (request.get("view") or {}).get("restrict"):
+    elif request.get("landlock"):
+        if not isinstance(scratch, tuple):
+            raise OSError(f"no Landlock ruleset for this submission ({scratch})")
+        ruleset, home = scratch
+        landlock.restrict_self(ruleset)  # the view, by the kernel, without a mount namespace
+        os.environ.update(TMPDIR=home, HOME=home)
+        tempfile.tempdir = None  # computed again from TMPDIR
+    for fd in RULESETS.values():  # a rule added to one would loosen the next submissions' view
+        if isinstance(fd, int):
+            os.close(fd)
+    if not confined and (request.get("view") or {}).get("restrict"):
         confine.restrict_imports(request["view"]["restrict"])  # no mount namespace for the view
     try:
-        os.chdir("/tmp")
+        os.chdir(home)
     except OSError:
         pass
     # student output goes nowhere at the fd level; Python-level output is bounded
@@ -275,15 +291,16 @@ def confine_submission(request: dict, uid, confined: bool, cgroups=()):
         confine.install_seccomp()
 
 
-def serve_submission(sock, request, torch, uid, confined: bool, cgroups=()):
+def serve_submission(sock, request, torch, uid, confined: bool, cgroups=(), scratch=None):
     """Confine this process, then answer the grader's calls until it says bye."""
     try:
-        confine_submission(request, uid, confined, cgroups)
+        confine_submission(request, uid, confined, cgroups, scratch)
         Child(sock, torch).serve()
     finally:
         os._exit(0)
 
 
+RULESETS: dict = {}  # (folder, view) -> Landlock ruleset fd, or the error that kept it from being made
 PERIOD = 0.05  # seconds between two looks at the submissions' memory
 MAX_FDS = 8    # a submission's socket and its control groups
 
@@ -296,6 +313,30 @@ def _close_all(fds):
             pass
 
 
+def _in_own_sandbox() -> bool:
+    """This zygote runs in bubblewrap's sandbox: its files where the launcher
+    binds them, and near the start of a PID namespace of its own."""
+    return os.path.dirname(os.path.abspath(__file__)) == "/tmp/.rnnquiz-worker" and os.getpid() <= 4
+
+
+def _empty(folder: str, keep: str):
+    """Remove what is in ``folder`` (never following a link), but ``keep``."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.path == keep or keep.startswith(entry.path + os.sep):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
 @dataclass
 class Submission:
     number: int  # the grader's name for it (a pid could be reused once reaped)
@@ -303,6 +344,7 @@ class Submission:
     budget: int | None  # bytes, for all its processes together; None: not watched
     confined: bool
     ended: bool = False  # the grader ended it: reap it as soon as it is gone
+    scratch: str | None = None  # its own writable folder (Landlock's mode), removed once it is ended
 
 
 def kill_uid(uid: int):
@@ -341,7 +383,9 @@ class Zygote:
     namespaces, a container's mode, each submission has a uid of its own
     instead: the zygote is then the reaper of every process a submission
     leaves behind, and ends a submission, and every one left when the grader
-    closes the pool, by its uid.)"""
+    closes the pool, by its uid.  There, with Landlock, each submission also
+    gets a writable folder of its own, the only one it can write to; the
+    zygote removes it once the submission is ended, and all of them when it exits.)"""
 
     def __init__(self, control: socket.socket, torch):
         self.control, self.torch = control, torch
@@ -353,12 +397,14 @@ class Zygote:
         self.orphaned: dict = {}
         self.subreaper = False  # orphans of submissions come back here (see fork)
         self.forked = 0  # submissions so far: the next one's number
+        self.scratch_base = None  # where the submissions' own folders are made (Landlock's mode)
+        self.leftover: list = []  # folders of ended submissions, removed as soon as they can be
 
     def serve(self):
         while True:
             try:
                 # a subreaper also collects orphans killed after their submission ended
-                watch = self.live or self.orphaned or self.subreaper
+                watch = self.live or self.orphaned or self.subreaper or self.leftover
                 ready = select.select([self.control], [], [], PERIOD if watch else None)[0]
             except InterruptedError:
                 ready = []
@@ -366,6 +412,8 @@ class Zygote:
             if ready:
                 self.handle()
             self.enforce_budgets()
+            if self.leftover:
+                self.remove_leftovers()
 
     def reap(self):
         if self.subreaper:
@@ -421,17 +469,27 @@ class Zygote:
 
     def fork(self, request: dict, fd: int, cgroups: list):
         sock = socket.socket(fileno=fd)
+        if request.get("sweep"):
+            if not _in_own_sandbox():
+                # kill(-1) and emptying /tmp are for a sandbox of our own only: fail closed
+                sock.close()
+                _close_all(cgroups)
+                return
+            self.sweep()
         uid = confine.new_uid() if request.get("drop_privileges") else None
         confined = bool(request.get("confine")) and self.confined
         if not confined and uid is not None and not self.subreaper:
             # no PID namespace to take a submission's processes with it: they come
             # back here when their parent ends, to be reaped (see ``reap_all``)
             self.subreaper = confine.become_subreaper()
+        scratch = self.scratch(request, uid) if request.get("landlock") and not confined else None
         try:
             pid = confine.fork_into_new_pid_namespace(self.own_pid_ns) if confined else os.fork()
         except OSError:  # no process could be made now: the grader sees the socket close and asks again
             sock.close()
             _close_all(cgroups)
+            if isinstance(scratch, tuple):
+                shutil.rmtree(scratch[1], ignore_errors=True)
             return
         if pid == 0:
             # nothing of the zygote's stays open here: its control socket and its
@@ -439,12 +497,13 @@ class Zygote:
             self.control.close()
             if self.own_pid_ns >= 0:
                 os.close(self.own_pid_ns)
-            serve_submission(sock, request, self.torch, uid, confined, cgroups)
+            serve_submission(sock, request, self.torch, uid, confined, cgroups, scratch)
         _close_all(cgroups)
         # a submission under a uid of its own is watched by that uid, with or without namespaces
         budget = request.get("memory_budget") if uid is not None else None
         self.forked += 1
-        self.live[pid] = Submission(self.forked, uid, budget, confined)
+        self.live[pid] = Submission(self.forked, uid, budget, confined,
+                                    scratch=scratch[1] if isinstance(scratch, tuple) else None)
         try:
             # the grader ends the submission by its number; the replies are signed
             # by the process that serves it: PID 1 of its namespace, or itself.
@@ -457,13 +516,73 @@ class Zygote:
             self.kill(pid)
         sock.close()
 
+    def sweep(self):
+        """Before a submission where submissions share this zygote's sandbox one
+        after another (bubblewrap as an ordinary user: no namespaces per
+        submission, one uid for all): nothing an earlier one left runs or
+        stays.  Every process of the sandbox's PID namespace but this one and
+        its init is killed (``kill(-1)``), and the private ``/tmp`` and
+        ``/dev/shm`` are emptied (the worker's own files excepted)."""
+        for pid in list(self.live):
+            self.kill(pid)
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.reap_all()
+        for folder in ("/tmp", "/dev/shm"):
+            _empty(folder, keep=os.path.dirname(os.path.abspath(__file__)))
+
+    def scratch(self, request: dict, uid):
+        """(the Landlock ruleset of the request's view, the next submission's
+        own folder), made here as root; or the error that kept them from being made
+        (the submission then refuses to start)."""
+        try:
+            if self.scratch_base is None:
+                # root's, and only traversable: no submission lists it or makes anything in it
+                self.scratch_base = tempfile.mkdtemp(prefix="rnnquiz-scratch-")
+                os.chmod(self.scratch_base, 0o711)
+            key = self.scratch_base, json.dumps(request.get("view") or {}, sort_keys=True)
+            if key not in RULESETS:
+                try:
+                    RULESETS[key] = landlock.ruleset(request.get("view") or {}, self.scratch_base)
+                except OSError as exc:
+                    RULESETS[key] = str(exc)
+            ruleset = RULESETS[key]
+            if not isinstance(ruleset, int):
+                return ruleset
+            folder = os.path.join(self.scratch_base, str(self.forked + 1))
+            os.mkdir(folder, 0o700)
+            if uid is not None:
+                os.chown(folder, uid, uid)
+            return ruleset, folder
+        except OSError as exc:
+            return str(exc)
+
     def end(self, number):
         """End the submission the grader numbered ``number``, whatever is left of it."""
         pid = next((pid for pid, sub in self.live.items() if sub.number == number), None)
         if pid is not None:
             self.kill(pid)
         elif number in self.orphaned:
-            kill_uid(self.orphaned.pop(number).uid)
+            sub = self.orphaned.pop(number)
+            kill_uid(sub.uid)
+            self.remove_scratch(sub)
+
+    def remove_scratch(self, sub: Submission):
+        """The folder of a submission just ended (its processes killed)."""
+        if sub.scratch:
+            self.leftover.append(sub.scratch)
+            sub.scratch = None
+            self.remove_leftovers()
+
+    def remove_leftovers(self):
+        """Remove the folders of ended submissions; one that a process being
+        killed still wrote to is tried again later."""
+        for folder in list(self.leftover):
+            shutil.rmtree(folder, ignore_errors=True)
+            if not os.path.lexists(folder):
+                self.leftover.remove(folder)
 
     def end_all(self, within: float = 1.0):
         """Before the zygote exits: no submission outlives it (with namespaces,
@@ -478,7 +597,9 @@ class Zygote:
                 if os.waitpid(-1, os.WNOHANG)[0] == 0:
                     time.sleep(0.005)
             except ChildProcessError:
-                return
+                break
+        if self.scratch_base is not None:  # every submission's folder, those never ended included
+            shutil.rmtree(self.scratch_base, ignore_errors=True)
 
     def kill(self, pid):
         sub = self.live.get(pid)
@@ -494,6 +615,7 @@ class Zygote:
         if not sub.confined and sub.uid is not None:
             kill_uid(sub.uid)  # no namespace: whatever it started under its uid, sessions of its own included
         sub.ended = True
+        self.remove_scratch(sub)
 
     def enforce_budgets(self):
         watched = {sub.uid: sub for sub in [*self.live.values(), *self.orphaned.values()]
