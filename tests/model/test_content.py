@@ -145,7 +145,7 @@ def test_every_declared_mistake_has_both_texts_and_a_sample_that_names_it(base):
     named = {s.mistake for s in samples.load(a).samples}
     assert set(a.mistakes) <= named, f"declared but never shown named: {sorted(set(a.mistakes) - named)}"
     assert named <= set(a.mistakes), f"samples name undeclared mistakes: {sorted(named - set(a.mistakes))}"
-    graders = "".join(p.read_text() for d in a.grader_dirs for p in d.glob("*.py"))
+    graders = "".join(p.read_text() for d in [*a.grader_dirs, a.folder / content.MISTAKES_DIR] for p in d.glob("*.py"))
     for key in a.mistakes:
         assert f'"{key}"' in graders, f"{key} is declared but no grader names it"
 

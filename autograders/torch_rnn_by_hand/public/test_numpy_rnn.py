@@ -54,7 +54,7 @@ def check(student, args, where):
     scale = float(np.abs(args[0]).max() * np.abs(args[1]).sum(1).max() + np.abs(args[2]).sum(1).max() + 2)
     check_array(output, out_ref, what, candidates=lambda: typical_mistakes(*args), scale=scale, origin="numpy")
     check_array(h_n, h_ref, what, scale=scale, origin="numpy",
-                candidates={"last_state_only": out_ref[-1]})
+                candidates={"h_n_missing_layer_dim": out_ref[-1]})
 
 
 @pytest.mark.public
