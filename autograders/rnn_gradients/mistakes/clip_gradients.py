@@ -7,7 +7,8 @@ from rnnquiz.checks import mistake
 def probes(rng):
     out = []
     for theta in (0.5, 50.0):
-        grads = [torch.from_numpy(rng.standard_normal(s).astype("float32") * k) for s, k in (((3,), 0.2), ((2, 2), 5.0))]
+        grads = [torch.from_numpy(rng.standard_normal(s).astype("float32") * k)
+                 for s, k in (((3,), 0.2), ((2, 2), 5.0))]
         out.append((grads, theta))
     return out
 

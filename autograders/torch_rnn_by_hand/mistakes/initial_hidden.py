@@ -26,6 +26,7 @@ def _no_layers(num_layers, batch_size, hidden_size):
     return torch.zeros(batch_size, hidden_size)
 
 
-@mistake("h0_ones", pt="preencheu com uns: o estado inicial é de zeros.", en="filled it with ones: the initial state is zeros.")
+@mistake("h0_ones", pt="preencheu com uns: o estado inicial é de zeros.",
+         en="filled it with ones: the initial state is zeros.")
 def _ones(num_layers, batch_size, hidden_size):
     return torch.ones(num_layers, batch_size, hidden_size)

@@ -8,7 +8,7 @@ from rnnquiz.checks import mistake
 def probes(rng):
     out = []
     for L, N, H, dtype in ((3, 2, 4, np.float32), (2, 3, 3, np.float64)):
-        draw = lambda *shape: rng.standard_normal(shape).astype(dtype)  # noqa: E731
+        draw = lambda *shape, dtype=dtype: rng.standard_normal(shape).astype(dtype)  # noqa: E731
         out.append((draw(L, N, H), draw(H, H), draw(H, H), draw(H), draw(H), draw(1, N, H)))
     return out
 
@@ -35,7 +35,8 @@ def _only_b_hh(x, w_ih, w_hh, b_ih, b_hh, h0):
     return loop(x, h0, lambda x_t, h: np.tanh(x_t @ w_ih.T + h @ w_hh.T + b_hh))
 
 
-@mistake("numpy_no_bias", pt="faltaram os dois vieses, bias_ih e bias_hh.", en="both biases, bias_ih and bias_hh, are missing.")
+@mistake("numpy_no_bias", pt="faltaram os dois vieses, bias_ih e bias_hh.",
+         en="both biases, bias_ih and bias_hh, are missing.")
 def _no_bias(x, w_ih, w_hh, b_ih, b_hh, h0):
     return loop(x, h0, lambda x_t, h: np.tanh(x_t @ w_ih.T + h @ w_hh.T))
 
