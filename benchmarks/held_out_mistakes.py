@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a table of student answers, one per line, reads better unwrapped)
 """The share of typical mistakes named with their cause, on answers written apart from the samples.
 
 Each case is the solution with one stub replaced by a typical mistake, written the way
