@@ -15,7 +15,7 @@ def loop(inputs, H, step):
     for X in inputs:
         H = step(X, H)
         outputs.append(H)
-    return torch.stack(outputs), H
+    return torch.stack(outputs, dim=0), H
 
 
 def right(inputs, H, W_xh, W_hh, b_h):
