@@ -50,9 +50,9 @@ def claimed_assignment(path, nb: dict, catalog) -> str | None:
     if named == claimed:
         return claimed
     if named is not None:
-        raise notebook.NotebookError(path, f"is a notebook of the assignment {claimed!r} (its metadata says so), "
-                                           f"saved under the name of {named!r}; check it as {claimed}.ipynb, or "
-                                           f"open the notebook of {named!r}.")
+        from rnnquiz.model.messages import text
+        raise notebook.NotebookError(path, text("other_assignment", catalog.get(claimed).lang, claimed=claimed,
+                                                named=named))
     return None
 
 
