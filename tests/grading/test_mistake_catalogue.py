@@ -92,3 +92,23 @@ def test_a_near_miss_loses_its_points_and_gets_no_cause(graded, aid, name):
     assert result.question(question).mistakes == [], result.to_text()
     feedback = result.question(question).feedback(result.lang)
     assert "Likely" not in feedback and "Provável" not in feedback, feedback
+
+
+def test_the_class_report_counts_the_newly_named_mistakes(tmp_path):
+    from rnnquiz.outputs.analysis import summarize
+    from rnnquiz.outputs.formats import ClassFiles
+    from support import assignment, sample
+
+    aid = "rnn_from_scratch_en"
+    names = ("sigmoid_not_tanh", "no_bias", "skipped_step", "initial_state_returned")
+    graded = grade_notebooks(tmp_path, {n: submission(aid, {sample(aid, n).question: sample(aid, n).code})
+                                        for n in names}, aid)
+    rows = {row["question"]: row for row in summarize(list(graded.values()))}
+    assert dict(rows["rnn_step"]["mistakes"]) == {"sigmoid_not_tanh": 1, "no_bias": 1}
+    assert dict(rows["rnn_forward"]["mistakes"]) == {"skipped_step": 1, "initial_state_returned": 1}
+    files = ClassFiles(tmp_path / "report", formats=["report"])
+    files.add(list(graded.values()))
+    files.finish(assignment(aid).mistakes)
+    report = (tmp_path / "report" / "report.md").read_text()
+    for name in names:
+        assert f"`{name}`: {assignment(aid).mistake_text(name, 'en')}" in report, name
