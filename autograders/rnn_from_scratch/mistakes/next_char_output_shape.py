@@ -27,3 +27,14 @@ def _no_batch(num_steps, batch_size, vocab_size):
          "output layer; here the shape asked for is nn.Linear's output applied to nn.RNN's output.")
 def _flattened(num_steps, batch_size, vocab_size):
     return (num_steps * batch_size, vocab_size)
+
+
+# the hidden sizes of d2l's character models: a last axis of 256 or 512 is the hidden size
+@mistake("output_dim_hidden")
+def _hidden_256(num_steps, batch_size, vocab_size):
+    return (num_steps, batch_size, 256)
+
+
+@mistake("output_dim_hidden")
+def _hidden_512(num_steps, batch_size, vocab_size):
+    return (num_steps, batch_size, 512)

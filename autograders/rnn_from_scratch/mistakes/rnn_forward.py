@@ -42,6 +42,16 @@ def _no_bias(inputs, H, W_xh, W_hh, b_h):
     return loop(inputs, H, lambda X, S: torch.tanh(X @ W_xh + S @ W_hh))
 
 
+@mistake("bias_twice")
+def _bias_twice(inputs, H, W_xh, W_hh, b_h):
+    return loop(inputs, H, lambda X, S: torch.tanh(X @ W_xh + S @ W_hh + 2 * b_h))
+
+
+@mistake("tanh_per_term")
+def _tanh_per_term(inputs, H, W_xh, W_hh, b_h):
+    return loop(inputs, H, lambda X, S: torch.tanh(X @ W_xh) + torch.tanh(S @ W_hh) + b_h)
+
+
 @mistake("w_hh_transposed")
 def _w_hh_transposed(inputs, H, W_xh, W_hh, b_h):
     return loop(inputs, H, lambda X, S: torch.tanh(X @ W_xh + S @ W_hh.T + b_h))
