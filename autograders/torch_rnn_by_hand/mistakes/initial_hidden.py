@@ -30,3 +30,9 @@ def _no_layers(num_layers, batch_size, hidden_size):
          en="filled it with ones: the initial state is zeros.")
 def _ones(num_layers, batch_size, hidden_size):
     return torch.ones(num_layers, batch_size, hidden_size)
+
+
+@mistake("h0_axes_swapped", pt="trocou a ordem dos eixos: o h0 do nn.RNN é (num_layers, batch, hidden).",
+         en="swapped the axes: nn.RNN's h0 is (num_layers, batch, hidden).")
+def _axes_swapped(num_layers, batch_size, hidden_size):
+    return torch.zeros(num_layers, hidden_size, batch_size)

@@ -46,6 +46,13 @@ def _untransposed(x, w_ih, w_hh, b_ih, b_hh, h0):
     return loop(x, h0, lambda x_t, h: np.tanh(x_t @ w_ih + b_ih + h @ w_hh + b_hh))
 
 
+@mistake("numpy_w_hh_untransposed", pt="usou h @ weight_hh em vez de h @ weight_hh.T: como weight_ih, weight_hh "
+         "entra transposta.",
+         en="used h @ weight_hh instead of h @ weight_hh.T: like weight_ih, weight_hh goes in transposed.")
+def _w_hh_untransposed(x, w_ih, w_hh, b_ih, b_hh, h0):
+    return loop(x, h0, lambda x_t, h: np.tanh(x_t @ w_ih.T + b_ih + h @ w_hh + b_hh))
+
+
 @mistake("numpy_sigmoid", pt="usou a sigmoide no lugar da tanh: nn.RNN usa tanh por padrão (nonlinearity='tanh').",
          en="used the sigmoid instead of tanh: nn.RNN uses tanh by default (nonlinearity='tanh').")
 def _sigmoid(x, w_ih, w_hh, b_ih, b_hh, h0):
