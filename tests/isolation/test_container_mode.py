@@ -125,12 +125,21 @@ def test_closing_the_pool_ends_every_submission_left():
 
 
 def test_a_question_restricted_to_numpy_cannot_import_torch_the_usual_way():
-    cells = [(0, None, "import numpy as np\nimport torch"),
-             (1, None, "import numpy as np\ndef f():\n    return float(np.tanh(np.ones(2)).sum())")]
+    """``import torch`` gives a stand-in (importing costs nothing; using it raises); without
+    the stand-in, the real torch cannot be imported the usual way."""
+    cells = [(0, None, "import torch\nimport numpy as np"),
+             (1, None, "def f():\n    return float(np.tanh(np.ones(2)).sum())\n"
+                       "def g():\n    return torch.ones(2)\n"),
+             (2, None, "import sys\nsys.meta_path[:] = [f for f in sys.meta_path if 'AbsentTorch' not in repr(f)]\n"
+                       "for name in [m for m in sys.modules if m.split('.')[0] == 'torch']:\n"
+                       "    del sys.modules[name]\nimport torch")]
     with container_pool(packages=("numpy",)) as numpy_only:
         runner = StudentRunner(numpy_only, cells, TEST_LIMITS).start()
         value = runner.call("f")
+        with pytest.raises(StudentError) as used:
+            runner.call("g")
         runner.close()
     assert abs(value - 2 * 0.7615941559557649) < 1e-9
+    assert used.value.detail["type"] == "TorchUnavailable"
     [failed] = [o for o in runner.outcomes if o.error]
-    assert failed.index == 0 and failed.error["type"] == "ModuleNotFoundError"
+    assert failed.index == 2 and failed.error["type"] == "ModuleNotFoundError"
