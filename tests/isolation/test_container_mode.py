@@ -125,23 +125,32 @@ def test_closing_the_pool_ends_every_submission_left():
 
 
 def test_a_question_restricted_to_numpy_cannot_import_torch_the_usual_way():
+    """``import torch`` gives a stand-in (importing costs nothing; using it raises); without
+    the stand-in, the real torch cannot be imported the usual way, nor its files opened
+    (Landlock lets the submission open NumPy's files, not torch's)."""
     import numpy
-    import torch
+    import torch as real_torch
     reads = ("def read(path):\n    try:\n        return len(open(path, 'rb').read(1))\n"
              "    except OSError as exc:\n        return type(exc).__name__")
-    cells = [(0, None, "import numpy as np\nimport torch"),
-             (1, None, "import numpy as np\ndef f():\n    return float(np.tanh(np.ones(2)).sum())"),
-             (2, None, reads)]
+    cells = [(0, None, "import torch\nimport numpy as np"),
+             (1, None, "def f():\n    return float(np.tanh(np.ones(2)).sum())\n"
+                       "def g():\n    return torch.ones(2)\n"),
+             (2, None, reads),
+             (3, None, "import sys\nsys.meta_path[:] = [f for f in sys.meta_path if 'AbsentTorch' not in repr(f)]\n"
+                       "for name in [m for m in sys.modules if m.split('.')[0] == 'torch']:\n"
+                       "    del sys.modules[name]\nimport torch")]
     with container_pool(packages=("numpy",)) as numpy_only:
         runner = StudentRunner(numpy_only, cells, TEST_LIMITS).start()
         value = runner.call("f")
-        # nor any other way: the kernel (Landlock) lets it open NumPy's files, not torch's
-        opened = runner.call("read", numpy.__file__), runner.call("read", torch.__file__)
+        with pytest.raises(StudentError) as used:
+            runner.call("g")
+        opened = runner.call("read", numpy.__file__), runner.call("read", real_torch.__file__)
         runner.close()
     assert abs(value - 2 * 0.7615941559557649) < 1e-9
+    assert used.value.detail["type"] == "TorchUnavailable"
     assert opened == (1, "PermissionError")
     [failed] = [o for o in runner.outcomes if o.error]
-    assert failed.index == 0 and failed.error["type"] == "ModuleNotFoundError"
+    assert failed.index == 3 and failed.error["type"] == "ModuleNotFoundError"
 
 
 # --- the file system, by Landlock ---------------------------------------------------------

@@ -7,6 +7,7 @@ the honest students keep exactly the marks they get alone, the run ends within
 its bound, the gradebook holds everyone, and no student process is left.
 """
 import contextlib
+import copy
 import csv
 import json
 import os
@@ -651,8 +652,16 @@ def test_numpy_only_is_enforced_by_both_autograde_commands(tmp_path):
     torch.  Computing with nn.RNN in a thread, or clearing a record of what
     ran, earns nothing; honest students before and after keep their marks."""
     honest = samples.solution(assignment(AID2), ROOT)
-    notebooks = {"a_honest": honest, **{name: samples.with_answers(honest, {"numpy_rnn": code})
-                                        for name, code in NUMPY_ATTACKS.items()}, "z_honest": honest}
+    # importing torch costs nothing: the import cell torch first, an unused import above the function
+    torch_first = copy.deepcopy(honest)
+    imports = next(c for c in torch_first["cells"] if c["cell_type"] == "code")
+    imports["source"] = "import torch\nimport numpy as np\n"
+    unused = samples.with_answers(honest, {"numpy_rnn": "import torch\n" + next(
+        "".join(c["source"]) for c in honest["cells"]
+        if c["metadata"].get("nbgrader", {}).get("grade_id") == "numpy_rnn")})
+    notebooks = {"a_honest": honest, "b_torch_first_honest": torch_first, "c_unused_import_honest": unused,
+                 **{name: samples.with_answers(honest, {"numpy_rnn": code})
+                    for name, code in NUMPY_ATTACKS.items()}, "z_honest": honest}
     expected = full_marks(AID2)
     lost = dict(expected, numpy_rnn=0.0)
     first = small_course(tmp_path / "rnnquiz", AID2, notebooks)
@@ -660,8 +669,10 @@ def test_numpy_only_is_enforced_by_both_autograde_commands(tmp_path):
     for o in summary.outcomes:
         got = {q.name: q.score for q in o.results.questions}
         assert got == (expected if o.student.endswith("honest") else lost), o.results.to_text()
-        if o.student == "m_record_cleared":  # torch's absence named (in a thread, it only fails)
-            assert o.results.question("numpy_rnn").mistakes == ["computed_with_torch"]
+        if o.student.startswith("m_"):  # torch's use named, in a thread too
+            assert o.results.question("numpy_rnn").mistakes == ["computed_with_torch"], o.results.to_text()
+        if o.student.endswith("honest"):
+            assert "computed_with_torch" not in o.results.question("numpy_rnn").mistakes
     second = small_course(tmp_path / "nbgrader", AID2, notebooks)
     done = nbgrader("autograde", AID2, "--GradeIsolated.call_timeout=3", cwd=second, check=False)
     nbgrader("export", f"--to={second / 'export.csv'}", cwd=second)

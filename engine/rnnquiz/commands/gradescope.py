@@ -26,7 +26,7 @@ from rnnquiz.model import content
 from rnnquiz.model.results import VISIBILITIES
 
 CHECKOUT = Path(__file__).resolve().parents[3]  # engine/rnnquiz/commands/ -> the repository
-CONTENT_PARTS = (content.MANIFEST, content.PUBLIC, content.HIDDEN)  # of a content folder, what grading reads
+CONTENT_PARTS = (content.MANIFEST, content.PUBLIC, content.HIDDEN, content.MISTAKES_DIR)  # what grading reads
 DIST = "dist"  # the default folder of the zip, in the working folder (git ignores it)
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # the same bytes for the same inputs
 

@@ -16,6 +16,7 @@ import io
 
 import pytest
 
+from rnnquiz.grading import catalogue
 from rnnquiz.grading.plugin import GradingPlugin, Job
 from rnnquiz.grading.session import assemble, pytest_args, run_graders
 from rnnquiz.grading.student import call_message, interpret_call
@@ -62,7 +63,8 @@ def grade_in_kernel(assignment_id: str, question: str, namespace: dict, student:
     assignment = catalog.get(assignment_id)
     points = assignment.question(question).points
     # no package restriction here: the kernel has whatever the notebook imported
-    job = Job(key="kernel", student_id=student, lang=assignment.lang, cells=[], mistakes=assignment.mistakes)
+    job = Job(key="kernel", student_id=student, lang=assignment.lang, cells=[], mistakes=assignment.mistakes,
+              catalogues=catalogue.load(assignment.folder))
     plugin = GradingPlugin([job], None, Limits(), runner_factory=lambda _job, _packages: LocalRunner(namespace))
     files = [d / content.grader_file(question) for d in assignment.grader_dirs]
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rnnquiz.errors import InternalError
+from rnnquiz.grading import catalogue
 from rnnquiz.grading.plugin import GradingPlugin, Job
 from rnnquiz.isolation.limits import Limits
 from rnnquiz.isolation.pool import Pool
@@ -108,7 +109,8 @@ def grade_submissions(subs: list, *, public_only: bool = False, limits: Limits |
                 raise GraderError(f"the hidden graders of {assignment.base} are not in {assignment.folder}; "
                                   "grade from the course folder (see `rnnquiz init`).")
             jobs = [Job(key=f"s{n}", student_id=student, lang=sub.assignment.lang, cells=sub.cells,
-                        mistakes=assignment.mistakes, packages=assignment.packages) for n, student, sub in members]
+                        mistakes=assignment.mistakes, packages=assignment.packages,
+                        catalogues=catalogue.load(assignment.folder)) for n, student, sub in members]
             dirs = assignment.grader_dirs[:1] if public_only else assignment.grader_dirs
             run_graders(dirs, jobs, pool, limits, public_only)
             for (n, student, sub), job in zip(members, jobs):

@@ -17,6 +17,7 @@ Gradescope test names and instructors' tooling all use them.
 """
 from __future__ import annotations
 
+import ast
 import difflib
 import functools
 import json
@@ -33,6 +34,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 CONTENT_DIR = "autograders"      # a course's instructor-only content folder
 MANIFEST = "assignment.toml"
+MISTAKES_DIR = "mistakes"  # the catalogue of typical mistakes, as variants of the reference (instructor-only)
 HIDDEN_MISTAKES = "hidden/mistakes.toml"  # fuller texts, where the public one must not give a quiz away
 SAMPLES = "samples.toml"
 PUBLIC, HIDDEN = "public", "hidden"
@@ -133,10 +135,32 @@ def load_folder(folder: Path) -> dict:
     for q in questions:
         if q.kind not in KINDS:
             raise ContentError(f"{path}: question {q.name!r} has kind {q.kind!r}; use one of {KINDS}.")
+    for key, texts in _catalogue_texts(folder / MISTAKES_DIR).items():
+        mistakes.setdefault(key, texts)
     mistakes.update(_hidden_mistakes(folder / HIDDEN_MISTAKES))
     return {aid: Assignment(aid, folder.name, lang, str(titles.get(lang, folder.name)), questions, languages,
                             mistakes, folder)
             for lang, aid in languages.items()}
+
+
+def _catalogue_texts(folder: Path) -> dict:
+    """The texts of the catalogue's mistakes (``@mistake("key", pt=..., en=...)`` in
+    ``mistakes/*.py``), read without running the modules: a class report needs the
+    texts, not torch."""
+    out: dict = {}
+    for path in sorted(folder.glob("*.py")) if folder.is_dir() else []:
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, SyntaxError) as exc:
+            raise ContentError(f"{path}: cannot be read ({exc}).") from None
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "mistake" and node.args
+                    and isinstance(node.args[0], ast.Constant)):
+                texts = {k.arg: k.value.value for k in node.keywords
+                         if k.arg in ("pt", "en") and isinstance(k.value, ast.Constant)}
+                if texts:
+                    out.setdefault(str(node.args[0].value), {}).update(texts)
+    return out
 
 
 def _hidden_mistakes(path: Path) -> dict:

@@ -92,6 +92,9 @@ MESSAGES = {
     # --- summaries ----------------------------------------------------------
     "passed": ("correto", "correct"),
     "likely": ("Provável erro: {text}", "Likely mistake: {text}"),
+    "other_assignment": (
+        "é um notebook da tarefa {claimed!r} (os metadados dele dizem), salvo com o nome de {named!r}; confira-o como {claimed}.ipynb, ou abra o notebook de {named!r}.",
+        "is a notebook of the assignment {claimed!r} (its metadata says so), saved under the name of {named!r}; check it as {claimed}.ipynb, or open the notebook of {named!r}."),
     "grader_error": (
         "erro interno do corretor nesta questão ({message}); avise o professor.",
         "internal grader error on this question ({message}); tell your instructor."),

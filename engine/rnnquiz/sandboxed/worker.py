@@ -107,6 +107,91 @@ def describe_error(exc: BaseException, filename_prefix: str = "<cell") -> dict:
             "trace": "".join(lines)[-1500:]}
 
 
+# --- torch's stand-in where a question may use NumPy only --------------------------
+# Such a worker has no torch installed.  Importing torch must still cost nothing
+# (an import cell written torch first, an unused import above the function):
+# the rule is about computing with it.  ``import torch`` and any ``torch.x``
+# name then give stand-ins; using one (calling it, arithmetic, indexing,
+# subclassing...) raises ``TorchUnavailable`` and is recorded, so a call that
+# used torch fails even when the use was in a thread or its error was caught.
+
+TORCH_USES: list = []  # names of the stand-ins used, in this process
+
+
+class TorchUnavailable(RuntimeError):
+    pass
+
+
+def _use(self, *_args, **_kwargs):
+    name = object.__getattribute__(self, "_name")
+    TORCH_USES.append(name)
+    raise TorchUnavailable(f"{name}: PyTorch is not available to this question (it must compute with NumPy only)")
+
+
+class AbsentTorchName:
+    """``torch.something`` where torch is absent: free to name, an error to use."""
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str):
+        object.__setattr__(self, "_name", name)
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)  # protocol probes (NumPy's __array__...): not there
+        return AbsentTorchName(f"{object.__getattribute__(self, '_name')}.{attr}")
+
+    def __repr__(self):
+        return f"<{object.__getattribute__(self, '_name')}: PyTorch is not available here>"
+
+    def __instancecheck__(self, obj):  # isinstance(x, torch.Tensor): nothing here is a tensor
+        return False
+
+    def __subclasscheck__(self, cls):
+        return False
+
+
+for _dunder in ("call", "setattr", "delattr", "getitem", "setitem", "delitem", "iter", "len", "contains",
+                "bool", "int", "float", "complex", "index", "enter", "exit", "mro_entries", "neg", "pos",
+                "abs", "invert", "lt", "le", "gt", "ge", "add", "radd", "sub", "rsub", "mul", "rmul",
+                "matmul", "rmatmul", "truediv", "rtruediv", "floordiv", "rfloordiv", "mod", "rmod",
+                "pow", "rpow", "and", "rand", "or", "ror", "xor", "rxor", "lshift", "rshift"):
+    setattr(AbsentTorchName, f"__{_dunder}__", _use)
+
+
+class AbsentTorchModule(type(sys)):
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return AbsentTorchName(f"{self.__name__}.{attr}")
+
+
+class AbsentTorchFinder:
+    """Answers ``import torch`` and ``import torch.x`` with stand-in modules."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name == "torch" or name.startswith("torch."):
+            import importlib.machinery
+            return importlib.machinery.ModuleSpec(name, AbsentTorchFinder, is_package=True)
+        return None
+
+    @staticmethod
+    def create_module(spec):
+        return AbsentTorchModule(spec.name)
+
+    @staticmethod
+    def exec_module(module):
+        pass
+
+    @staticmethod
+    def invalidate_caches():
+        pass
+
+
+def stand_in_for_torch():
+    sys.meta_path.insert(0, AbsentTorchFinder)
+
+
 class Child:
     """Serves one submission over one socket."""
 
@@ -187,7 +272,11 @@ class Child:
             return {"error": {"type": "TypeError", "message": f"{name} is not a function", "trace": ""}}
         args = [self.to_student(a) for a in wire.decode(msg.get("args", []))]
         kwargs = {k: self.to_student(v) for k, v in wire.decode(msg.get("kwargs", {"__dict__": []})).items()}
+        uses = len(TORCH_USES)
         result = self._run(lambda: fn(*args, **kwargs))
+        if len(TORCH_USES) > uses:  # torch's stand-in was used, the error caught or in a thread
+            return {"error": {"type": "TorchUnavailable", "trace": "", "message": (
+                f"{TORCH_USES[uses]}: PyTorch is not available to this question (it must compute with NumPy only)")}}
         if "error" in result:
             return result
         reply = {"value": self.encode_result(result["value"])}
@@ -736,6 +825,8 @@ def zygote_main(fd: int, many: bool = False, only: list | None = None):
     else:
         for name in only:
             __import__(name)
+        if "torch" not in only:
+            stand_in_for_torch()
     zygote = Zygote(control, torch)
     if torch is not None:
         warm_up(torch)
