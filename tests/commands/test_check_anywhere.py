@@ -163,3 +163,16 @@ def test_the_notebook_self_check_cell_runs_as_on_windows(windows_like, tmp_path)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "rnn_from_scratch_en  ·  self-check  ·  this notebook" in done.stdout
     assert "ok rnn_step" in done.stdout and " X " not in done.stdout, done.stdout
+
+
+def test_an_honest_import_of_torch_costs_nothing_in_a_numpy_only_question(windows_like, tmp_path):
+    """``import torch`` before ``import numpy as np``, and an unused ``import
+    torch`` in ``numpy_rnn``'s cell: the self-check agrees with the grade."""
+    nb = solution("torch_rnn_by_hand_en")
+    for cell in nb["cells"]:
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell["cell_type"] == "code" and "def numpy_rnn(" in source:
+            cell["source"] = "import torch\nimport numpy as np\n" + source
+    done = _check(windows_like, _write(tmp_path, "torch_rnn_by_hand_en", nb), ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert any("ok numpy_rnn" in line for line in done.stdout.splitlines()), done.stdout

@@ -150,6 +150,7 @@ class Pool:
         self.limits = limits or Limits()
         self.sandbox = sandbox or SandboxConfig()
         self.launcher = choose(self.sandbox)  # how the zygote starts, what its submissions get
+        self.chosen = self.launcher  # what the choice gave (a caller may set ``launcher`` itself)
         # the only packages its submissions may use (NumPy always: the protocol's
         # arrays); None: everything installed, torch warm in the zygote
         self.packages = None if packages is None else tuple(sorted({"numpy", *packages}))
@@ -201,10 +202,11 @@ class Pool:
                 if following is None:
                     raise PoolError(f"no sandbox could start the worker ({self.launcher.name}: "
                                     f"{_last_line(str(exc))})") from None
-                self.launcher = following
+                self.launcher = self.chosen = following
                 self.launch()
                 continue
-            verified(self.launcher, self.sandbox)
+            if self.launcher is self.chosen:  # a launcher set by hand is this pool's only
+                verified(self.launcher, self.sandbox)
             if self.announce:
                 warn_if_unsandboxed(self.sandbox, self.launcher)
             return

@@ -859,6 +859,8 @@ def plain_main():
     else:
         for name in only:
             __import__(name)
+        if "torch" not in only:
+            stand_in_for_torch()  # as in the zygote: importing torch costs nothing, using it fails
     if setup.get("restrict"):
         confine.restrict_imports(setup["restrict"])  # what a question restricted to some packages finds
     sock = socket.create_connection(("127.0.0.1", int(setup["port"])), timeout=30)
