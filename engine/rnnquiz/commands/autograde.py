@@ -134,6 +134,7 @@ def _grade_batch(items: list, db_url: str, assignment_id: str, source_dir: Path 
     error line, and the rest of the batch is graded."""
     from rnnquiz.grading.session import grade_submissions
     from rnnquiz.model.flags import flags as flags_of
+    from rnnquiz.model.flags import time_flag
     from rnnquiz.model.notebook import NotebookError, from_dict
 
     outcomes, subs = [], []
@@ -157,6 +158,7 @@ def _grade_batch(items: list, db_url: str, assignment_id: str, source_dir: Path 
         source = source_dir / f"{Path(path).stem}.ipynb" if source_dir else None
         if outcome.autograded is not None:
             result.flags = flags_of(outcome.autograded, source, assignment.lang)
+        result.flags += time_flag(Path(path).parent, assignment.lang)
         try:
             if outcome.autograded is not None and not result.error:
                 from rnnquiz.nbgrader.explanations import write_explanations

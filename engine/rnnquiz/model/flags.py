@@ -22,6 +22,7 @@ from rnnquiz.model.notebook import cell_source, is_test_cell, nbgrader_meta
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS",
            "### BEGIN MARK SCHEME", "### END MARK SCHEME")
 MIN_LINES = 3  # a solution region shorter than this is what an honest student may write too
+CLAIMED = "timestamp_claimed.txt"  # collect's: the time a submission's name gave, beside the real one
 SHARE = 0.5    # of the regions of MIN_LINES or more, at least this share (and two) copied whole
 
 
@@ -70,3 +71,15 @@ def flags(nb: dict, source: Path | None, lang: str) -> list:
     if len(copied) >= max(2, SHARE * len(regions)):
         found.append(text("flag_solution", lang, count=len(copied), total=len(regions), names=", ".join(copied)))
     return found
+
+
+def time_flag(folder: Path, lang: str) -> list:
+    """The flag of a submission whose name gave another time than its files
+    (``nbgrader.exchange`` wrote ``timestamp.txt`` with the files' time and the
+    name's beside it)."""
+    try:
+        claimed = (folder / CLAIMED).read_text(encoding="utf-8", errors="replace")[:100].strip()
+        recorded = (folder / "timestamp.txt").read_text(encoding="utf-8", errors="replace")[:100].strip()
+    except OSError:
+        return []
+    return [text("flag_time", lang, claimed=claimed, recorded=recorded)]

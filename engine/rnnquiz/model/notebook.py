@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rnnquiz.errors import UserError
 from rnnquiz.model.content import Assignment
+from rnnquiz.model.printable import printable
 from rnnquiz.sandboxed.wire import clean_text
 
 
@@ -16,7 +17,7 @@ class NotebookError(UserError):
     """A file that cannot be graded; the message says which file and what to do."""
 
     def __init__(self, path, message: str):
-        super().__init__(f"{path}: {message}")
+        super().__init__(printable(f"{path}: {message}"))  # a path, a strerror: the student's
         self.path, self.message = str(path), message
 
 

@@ -30,6 +30,7 @@ from rnnquiz.model import content, notebook
 from rnnquiz.model.clean import clean_notebook
 from rnnquiz.model.flags import flags
 from rnnquiz.model.messages import CODE_STUB
+from rnnquiz.model.printable import printable
 from rnnquiz.model.results import Results
 from rnnquiz.nbgrader.explanations import write_explanations
 from rnnquiz.nbgrader.open_gradebook import _gradebook
@@ -88,11 +89,12 @@ class GradeIsolated(Execute):
             result = Results(assignment.id, assignment.lang, student, f"{name}.ipynb", error=str(exc))
         else:
             [result] = grade_submissions([(sub, student)], limits=limits, pool=self._pools.get(limits))
-        self.log.info("rnnquiz: %s %s scored %g / %g", student, name, result.score, result.max_score)
+        self.log.info("rnnquiz: %s %s scored %g / %g", printable(student), printable(name), result.score,
+                      result.max_score)
         course = Path(CourseDirectory(config=self.config).root)
         source = course / "source" / str(info.get("assignment") or "") / f"{name}.ipynb"
         for flag in flags(nb, source, assignment.lang):
-            self.log.warning("rnnquiz: FLAG %s %s: %s", student, name, flag)
+            self.log.warning("rnnquiz: FLAG %s %s: %s", printable(student), printable(name), printable(flag))
         write_outcomes(nb, result)
         write_explanations(nb, source)  # the instructor's examples with their outputs
         return nb, resources
