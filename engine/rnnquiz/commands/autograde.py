@@ -206,11 +206,12 @@ def _plain(nb):
 # --- the parent ------------------------------------------------------------------
 
 def discover(course_root: Path, assignment_id: str, student_glob: str, expected: dict,
-             submitted: Path | None = None) -> tuple:
+             submitted: Path | None = None, listings: dict | None = None) -> tuple:
     """[(student, notebook path, Assignment)] to grade, and per-student errors
     for missing notebooks and refused folders (a symbolic link or a special
     file anywhere in one: nothing of it is opened); ``expected``: notebook
-    name -> our Assignment."""
+    name -> our Assignment; ``listings``, when given, gets each student's
+    files (None: refused), so that a folder is listed once per run."""
     from rnnquiz.model.notebook import NotebookError, submission_files
     items, missing = [], []
     submitted = submitted or course_root / "submitted"
@@ -223,10 +224,15 @@ def discover(course_root: Path, assignment_id: str, student_glob: str, expected:
                                 "follows links in submissions (nothing graded).") for name in expected]
             continue
         try:
-            files = set(submission_files(folder))
+            listed = submission_files(folder)
         except NotebookError as exc:
             missing += [Outcome(student_dir.name, name, error=str(exc)) for name in expected]
+            listed = None
+        if listings is not None:
+            listings[student_dir.name] = listed
+        if listed is None:
             continue
+        files = set(listed)
         for name, assignment in expected.items():
             path = folder / f"{name}.ipynb"
             if f"{name}.ipynb" in files:
@@ -354,8 +360,9 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
         others = [n for n, a in expected.items() if a is None]
         raise AutogradeError(f"{assignment_id!r} mixes rnnquiz notebooks with others ({', '.join(others)}); "
                              f"grade it with `nbgrader autograde {assignment_id}`. Nothing was changed.")
+    listings: dict = {}
     items, missing = discover(course_root, assignment_id, student_glob, expected,
-                              Path(coursedir.root) / coursedir.submitted_directory)
+                              Path(coursedir.root) / coursedir.submitted_directory, listings)
     summary = Summary(assignment_id, list(missing), protections=pool.launcher.describe())
     if not items and not missing:
         raise AutogradeError(f"no submissions under {course_root / 'submitted'}/{student_glob}/{assignment_id}/")
@@ -381,7 +388,7 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
         if progress:
             progress(done, len(items), time.monotonic() - start)
 
-    with GradebookWriter(course_root, assignment_id, db_url, coursedir) as writer:
+    with GradebookWriter(course_root, assignment_id, db_url, coursedir, listings) as writer:
         writer.write(missing)
         reports.add(missing)
         broken = []

@@ -110,6 +110,9 @@ MESSAGES = {
     "flag_time": (
         "a entrega dizia ter sido feita em {claimed}, mas seus arquivos foram escritos em {recorded}: vale {recorded}.",
         "the submission said it was made at {claimed}, but its files were written at {recorded}: {recorded} counts."),
+    "flag_extra_files": (
+        "{count} arquivo(s) extra da entrega ({names}) não foram copiados para autograded/: passam de {file:g} MB por arquivo ou {total:g} MB por entrega (max_file_size e max_dir_size do nbgrader).",
+        "{count} extra file(s) of the submission ({names}) were not copied into autograded/: past {file:g} MB per file or {total:g} MB per submission (nbgrader's max_file_size and max_dir_size)."),
     "more_notes": (
         "e mais {count} células com erro.",
         "and {count} more cells with errors."),
