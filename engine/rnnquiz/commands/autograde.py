@@ -164,7 +164,7 @@ def _grade_batch(items: list, db_url: str, assignment_id: str, source_dir: Path 
                 from rnnquiz.nbgrader.explanations import write_explanations
                 from rnnquiz.nbgrader.outcomes import write_outcomes
                 write_outcomes(outcome.autograded, result)
-                write_explanations(outcome.autograded, source)
+                write_explanations(outcome.autograded, source, process.pool, process.limits)  # in the sandbox
             outcome.autograded = _plain(outcome.autograded)
         except Exception as exc:
             outcome.autograded = None

@@ -96,7 +96,8 @@ class GradeIsolated(Execute):
         for flag in flags(nb, source, assignment.lang):
             self.log.warning("rnnquiz: FLAG %s %s: %s", printable(student), printable(name), printable(flag))
         write_outcomes(nb, result)
-        write_explanations(nb, source)  # the instructor's examples with their outputs
+        # the instructor's examples with their outputs, run in the sandbox
+        write_explanations(nb, source, self._pools.get(limits), limits)
         return nb, resources
 
 
