@@ -127,7 +127,8 @@ def world():
         w.no_time = w.by_hand(None, f"{SOLO_LINK}+{AID}+teatime+x", "")
         w.no_id = w.by_hand(None, f"+{AID}+{ts(0)}+x", "")
         # written now, named (and timestamp.txt) a week back, a notebook inside as nbgrader submit leaves it
-        w.backdated = w.by_hand(None, f"{SOLO_BACK}+{AID}+{ts(-24 * 7)}+x", f'cp "{w.cycle.release / AID}/{AID}.ipynb" .')
+        w.backdated = w.by_hand(None, f"{SOLO_BACK}+{AID}+{ts(-24 * 7)}+x",
+                                f'cp "{w.cycle.release / AID}/{AID}.ipynb" .')
         if not accounts_unavailable():
             prefix = "rq" + secrets.token_hex(3)
             names = {role: f"{prefix}{role}" for role in ("a", "b", "c")}
@@ -277,8 +278,8 @@ def test_before_duedate_sees_the_files_time(world):
         gb.update_or_create_assignment(AID, duedate=datetime.now(timezone.utc).replace(tzinfo=None)
                                         - timedelta(hours=24))
     try:
-        later = world.by_hand(None, f"{SOLO_BACK}+{AID}+{ts(0)}+later",
-                              f'cp "{world.cycle.release / AID}/{AID}.ipynb" .; echo later > later.txt')
+        world.by_hand(None, f"{SOLO_BACK}+{AID}+{ts(0)}+later",
+                      f'cp "{world.cycle.release / AID}/{AID}.ipynb" .; echo later > later.txt')
         done = subprocess.run(
             [*NBGRADER, "collect", AID, f"--course={COURSE}", "--before-duedate", f"--student={SOLO_BACK}",
              f"--Exchange.root={world.cycle.exchange}"],

@@ -105,8 +105,8 @@ MESSAGES = {
         "a célula {index} traz marcadores do nbgrader ({markers}): arquivos do professor chegaram a este notebook.",
         "cell {index} carries nbgrader's markers ({markers}): the instructor's files reached this notebook."),
     "flag_solution": (
-        "traz, linha por linha, {count} das {total} regiões de solução do professor ({names}).",
-        "holds, line for line, {count} of the instructor's {total} solution regions ({names})."),
+        "traz {count} das {total} regiões de solução do professor, símbolo por símbolo (nomes de variáveis e comentários à parte: {names}).",
+        "holds {count} of the instructor's {total} solution regions, token for token (variable names and comments aside: {names})."),
     "flag_time": (
         "a entrega dizia ter sido feita em {claimed}, mas seus arquivos foram escritos em {recorded}: vale {recorded}.",
         "the submission said it was made at {claimed}, but its files were written at {recorded}: {recorded} counts."),

@@ -41,8 +41,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rnnquiz.model import content
-from rnnquiz.model import messages
+from rnnquiz.model import content, messages
 from rnnquiz.model.messages import clip
 
 TRIES = 5  # of one transaction that met another writer; then an error line per student
