@@ -170,7 +170,8 @@ class CheckedCollect(ExchangeCollect):
         try:
             if student in NOT_ID:
                 raise Refused("its student id is not a name")
-            self.walk(path, expected_owner(student)[0], whose=expected_owner(student)[1])
+            owner, whose = expected_owner(student)
+            self.walk(path, owner, whose=whose)
         except Refused as why:
             rec["refused"] = str(why)
             return
