@@ -23,6 +23,7 @@ pytestmark = pytest.mark.slow
 AID = "rnn_from_scratch"
 COURSE = "ml"
 SOLO, SOLO_LINK, SOLO_BIG = "solo_ana", "solo_bia", "solo_caio"   # ids that are no account: the collector's files
+SOLO_BACK = "solo_dora"                                               # names her folder a week back
 INSTRUCTOR = pwd.getpwuid(os.geteuid()).pw_name                       # who runs collect
 
 
@@ -125,6 +126,9 @@ def world():
         # names stock collect stops at (no timestamp: a crash) or takes as a path (no id: submitted/<aid>)
         w.no_time = w.by_hand(None, f"{SOLO_LINK}+{AID}+teatime+x", "")
         w.no_id = w.by_hand(None, f"+{AID}+{ts(0)}+x", "")
+        # written now, named (and timestamp.txt) a week back, a notebook inside as nbgrader submit leaves it
+        w.backdated = w.by_hand(None, f"{SOLO_BACK}+{AID}+{ts(-24 * 7)}+x",
+                                f'cp "{w.cycle.release / AID}/{AID}.ipynb" .')
         if not accounts_unavailable():
             prefix = "rq" + secrets.token_hex(3)
             names = {role: f"{prefix}{role}" for role in ("a", "b", "c")}
@@ -240,3 +244,51 @@ def test_the_single_user_exchange_still_collects(world):
     assert "no timestamp nbgrader can read" in refusal(world, world.no_time)
     assert "not a name" in refusal(world, world.no_id)
     assert not (world.cycle.course / "submitted" / AID).exists()
+
+
+def recorded(folder: Path) -> datetime:
+    from nbgrader.utils import parse_utc
+    return parse_utc((folder / "timestamp.txt").read_text())
+
+
+def test_a_backdated_submission_is_recorded_when_its_files_were_written(world):
+    """The name and timestamp.txt say a week ago; the files' ctime says now: now
+    is recorded (what late penalties read), the claim kept beside it, the run says so."""
+    claimed = world.backdated.name.split("+")[2]
+    assert (world.backdated / "timestamp.txt").read_text() == claimed
+    copy = world.submitted(SOLO_BACK)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    assert abs((recorded(copy) - now).total_seconds()) < 600
+    assert (copy / "timestamp_claimed.txt").read_text() == claimed
+    lines = [line for line in world.log.splitlines() if SOLO_BACK in line and "named" in line]
+    assert len(lines) == 1 and "WARNING" in lines[0] and claimed in lines[0], world.log
+    # an honest submission keeps its own time, and no claim beside it
+    assert (world.submitted(SOLO) / "timestamp.txt").read_text() == \
+        next(world.inbound.glob(f"{SOLO}+*")).name.split("+")[2]
+    assert not (world.submitted(SOLO) / "timestamp_claimed.txt").exists()
+
+
+def test_before_duedate_sees_the_files_time(world):
+    """Due yesterday: the backdated folder is late for --before-duedate too, and
+    so a later honest folder of hers is the one taken."""
+    from nbgrader.api import Gradebook
+    course = world.cycle.course
+    db = f"sqlite:///{course / 'gradebook.db'}"
+    with Gradebook(db, COURSE) as gb:
+        gb.update_or_create_assignment(AID, duedate=datetime.now(timezone.utc).replace(tzinfo=None)
+                                        - timedelta(hours=24))
+    try:
+        world.by_hand(None, f"{SOLO_BACK}+{AID}+{ts(0)}+later",
+                      f'cp "{world.cycle.release / AID}/{AID}.ipynb" .; echo later > later.txt')
+        done = subprocess.run(
+            [*NBGRADER, "collect", AID, f"--course={COURSE}", "--before-duedate", f"--student={SOLO_BACK}",
+             f"--Exchange.root={world.cycle.exchange}"],
+            cwd=course, env=world.env(Path.home(), INSTRUCTOR), capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        # stock collect would keep the week-old name as the one on time
+        assert (world.submitted(SOLO_BACK) / "later.txt").is_file(), done.stdout + done.stderr
+        assert recorded(world.submitted(SOLO_BACK)) > datetime.now(timezone.utc).replace(tzinfo=None) - \
+            timedelta(hours=1)
+    finally:
+        with Gradebook(db, COURSE) as gb:
+            gb.update_or_create_assignment(AID, duedate=None)

@@ -61,3 +61,25 @@ def test_feedback_shows_the_instructors_examples_with_their_outputs_never_the_st
     answers = [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")]
     assert answers and not any(c.outputs for c in answers)
     nbformat.validate(nb)
+
+
+def test_the_instructors_examples_run_in_the_sandbox_not_the_grading_process(tmp_path):
+    """Whoever can write source/ (a TA) is not thereby trusted with the grading
+    process: an example cell that writes a file or reads the course runs in
+    the sandbox; the outputs of the harmless ones still reach the feedback."""
+    import nbformat
+
+    from rnnquiz.nbgrader.explanations import write_explanations
+    marker, course_file = tmp_path / "ran-here", tmp_path / "gradebook.db"
+    course_file.write_text("rows")
+    cells = [nbformat.v4.new_code_cell(f"open({str(marker)!r}, 'w').write('x')"),
+             nbformat.v4.new_code_cell(f"import os\nprint(os.path.exists({str(course_file)!r}))"),
+             nbformat.v4.new_code_cell("2 + 2")]
+    source = tmp_path / "source.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), source)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c.source) for c in cells])
+    write_explanations(nb, source)
+    assert not marker.exists()
+    assert nb.cells[1].outputs[0]["text"] == "False\n"
+    assert nb.cells[2].outputs[0]["data"]["text/plain"] == "4"
+    nbformat.validate(nb)

@@ -136,6 +136,7 @@ def _grade_batch(items: list, db_url: str, assignment_id: str, source_dir: Path 
     error line, and the rest of the batch is graded."""
     from rnnquiz.grading.session import grade_submissions
     from rnnquiz.model.flags import flags as flags_of
+    from rnnquiz.model.flags import time_flag
     from rnnquiz.model.notebook import NotebookError, from_dict
 
     outcomes, subs = [], []
@@ -159,12 +160,13 @@ def _grade_batch(items: list, db_url: str, assignment_id: str, source_dir: Path 
         source = source_dir / f"{Path(path).stem}.ipynb" if source_dir else None
         if outcome.autograded is not None:
             result.flags = flags_of(outcome.autograded, source, assignment.lang)
+        result.flags += time_flag(Path(path).parent, assignment.lang)
         try:
             if outcome.autograded is not None and not result.error:
                 from rnnquiz.nbgrader.explanations import write_explanations
                 from rnnquiz.nbgrader.outcomes import write_outcomes
                 write_outcomes(outcome.autograded, result)
-                write_explanations(outcome.autograded, source)
+                write_explanations(outcome.autograded, source, process.pool, process.limits)  # in the sandbox
             outcome.autograded = _plain(outcome.autograded)
         except Exception as exc:
             outcome.autograded = None
@@ -206,11 +208,12 @@ def _plain(nb):
 # --- the parent ------------------------------------------------------------------
 
 def discover(course_root: Path, assignment_id: str, student_glob: str, expected: dict,
-             submitted: Path | None = None) -> tuple:
+             submitted: Path | None = None, listings: dict | None = None) -> tuple:
     """[(student, notebook path, Assignment)] to grade, and per-student errors
     for missing notebooks and refused folders (a symbolic link or a special
     file anywhere in one: nothing of it is opened); ``expected``: notebook
-    name -> our Assignment."""
+    name -> our Assignment; ``listings``, when given, gets each student's
+    files (None: refused), so that a folder is listed once per run."""
     from rnnquiz.model.notebook import NotebookError, submission_files
     items, missing = [], []
     submitted = submitted or course_root / "submitted"
@@ -223,10 +226,15 @@ def discover(course_root: Path, assignment_id: str, student_glob: str, expected:
                                 "follows links in submissions (nothing graded).") for name in expected]
             continue
         try:
-            files = set(submission_files(folder))
+            listed = submission_files(folder)
         except NotebookError as exc:
             missing += [Outcome(student_dir.name, name, error=str(exc)) for name in expected]
+            listed = None
+        if listings is not None:
+            listings[student_dir.name] = listed
+        if listed is None:
             continue
+        files = set(listed)
         for name, assignment in expected.items():
             path = folder / f"{name}.ipynb"
             if f"{name}.ipynb" in files:
@@ -405,8 +413,9 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
         others = [n for n, a in expected.items() if a is None]
         raise AutogradeError(f"{assignment_id!r} mixes rnnquiz notebooks with others ({', '.join(others)}); "
                              f"grade it with `nbgrader autograde {assignment_id}`. Nothing was changed.")
+    listings: dict = {}
     items, missing = discover(course_root, assignment_id, student_glob, expected,
-                              Path(coursedir.root) / coursedir.submitted_directory)
+                              Path(coursedir.root) / coursedir.submitted_directory, listings)
     summary = Summary(assignment_id, list(missing), protections=pool.launcher.describe())
     if not items and not missing:
         raise AutogradeError(f"no submissions under {course_root / 'submitted'}/{student_glob}/{assignment_id}/")
@@ -436,7 +445,7 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
         if progress:
             progress(done, len(items), time.monotonic() - start)
 
-    with GradebookWriter(course_root, assignment_id, db_url, coursedir) as writer:
+    with GradebookWriter(course_root, assignment_id, db_url, coursedir, listings) as writer:
         writer.write(missing)
         reports.add(missing)
         broken = []

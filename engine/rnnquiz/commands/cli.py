@@ -121,11 +121,12 @@ def _autograde(args) -> int:
     print(grades_summary.grades([o.results for o in summary.graded]))
     if errors:
         print(f"errors: {len(errors)} {'submission' if len(errors) == 1 else 'submissions'} could not be graded")
+    from rnnquiz.model.printable import printable  # ids, file names and errors are the students'
     for o in errors:
-        print(f"  error: {o.student}: {o.error or (o.results.error if o.results else '')}")
+        print(f"  error: {printable(o.student)}: {printable(o.error or (o.results.error if o.results else ''))}")
     for o in summary.outcomes:
         for flag in o.results.flags if o.results else []:
-            print(f"  flag: {o.student}: {flag}")
+            print(f"  flag: {printable(o.student)}: {printable(flag)}")
     print("gradebook updated (nbgrader generate_feedback / export work)")
     print(grades_summary.files(summary.report_dir, graded_now=n))
     return EXIT_OK

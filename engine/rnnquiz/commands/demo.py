@@ -110,8 +110,9 @@ def run(lang: str = content.PRIMARY_LANG, workdir: Path | None = None, course: P
     out("functions that always say 'equal', and answer one question wrong. It changes nothing: the")
     out("comparisons run in the grader's own process, never in hers, so she loses exactly the questions")
     out(f"she got wrong: {cheated}. Under stock nbgrader the same patch earns full marks.")
-    out("(The class reports below flag ana_correta and carla_cola: their notebooks hold the instructor's")
-    out("solutions line for line, as a leaked solution would; the samples are built from them.)")
+    out("(The class reports below flag ana_correta, and carla_cola where she kept most of them: their")
+    out("notebooks hold the instructor's solutions token for token, as a leaked solution would; the")
+    out("samples are built from them.)")
     out("")
     for student in STUDENTS[1:]:
         for aid in assignment_ids:

@@ -11,20 +11,24 @@ import os
 import sys
 from pathlib import Path
 
-SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+# of /etc only what Python, NumPy and torch read: the dynamic linker's cache and the
+# time zone; the rest of /etc (a course's nbgrader_config.py with its database
+# password, say) could be raised as an exception and read back in feedback
+ETC_FILES = ("/etc/ld.so.cache", "/etc/localtime")
 
 
 def file_view(packages: tuple | None = None) -> dict:
     """The allowlisted file system a submission sees, as data (``confine.enter_view``
     makes it in every mode; bubblewrap's outer sandbox is built from it too):
-    the system folders and the Python installation, read-only.  ``packages``:
+    the system folders, a few files of /etc and the Python installation, read-only.  ``packages``:
     the only installed packages that exist there (a question that must be
     answered with NumPy alone: no torch files at all); None: all of them."""
     binds, links = [], []
-    for path in SYSTEM_DIRS:
+    for path in SYSTEM_DIRS + ETC_FILES:
         if os.path.islink(path):
             links.append([path, os.readlink(path)])
-        elif os.path.isdir(path):
+        elif os.path.isdir(path) or os.path.isfile(path):
             binds.append(Path(path))
     for path in _unique_existing(_python_dirs()):
         if not any(path == b or b in path.parents for b in binds):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from rnnquiz.sandboxed.wire import clean_text
+from rnnquiz.model.printable import printable
 
 LANGS = ("pt", "en")  # the order of the texts in every entry below
 
@@ -108,8 +108,14 @@ MESSAGES = {
         "a célula {index} traz marcadores do nbgrader ({markers}): arquivos do professor chegaram a este notebook.",
         "cell {index} carries nbgrader's markers ({markers}): the instructor's files reached this notebook."),
     "flag_solution": (
-        "traz, linha por linha, {count} das {total} regiões de solução do professor ({names}).",
-        "holds, line for line, {count} of the instructor's {total} solution regions ({names})."),
+        "traz {count} das {total} regiões de solução do professor, símbolo por símbolo (nomes de variáveis e comentários à parte: {names}).",
+        "holds {count} of the instructor's {total} solution regions, token for token (variable names and comments aside: {names})."),
+    "flag_time": (
+        "a entrega dizia ter sido feita em {claimed}, mas seus arquivos foram escritos em {recorded}: vale {recorded}.",
+        "the submission said it was made at {claimed}, but its files were written at {recorded}: {recorded} counts."),
+    "flag_extra_files": (
+        "{count} arquivo(s) extra da entrega ({names}) não foram copiados para autograded/: passam de {file:g} MB por arquivo ou {total:g} MB por entrega (max_file_size e max_dir_size do nbgrader).",
+        "{count} extra file(s) of the submission ({names}) were not copied into autograded/: past {file:g} MB per file or {total:g} MB per submission (nbgrader's max_file_size and max_dir_size)."),
     "more_notes": (
         "e mais {count} células com erro.",
         "and {count} more cells with errors."),
@@ -157,13 +163,13 @@ MESSAGES = {
 }
 
 ECHO_LIMIT = 300  # characters of any one value echoed into feedback
-_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f]")
+_ESCAPES = re.compile(r"(?:\x1b\[|\x9b)[0-9;?]*[A-Za-z]")  # whole terminal sequences: colours in a message
 
 
 def clip(value, limit: int = ECHO_LIMIT) -> str:
-    """A value as feedback may show it: control characters and terminal escapes
-    removed, lone surrogates replaced, at most ``limit`` characters."""
-    text = clean_text(_CONTROL.sub("", str(value)[: limit * 4]))
+    """A value as feedback may show it: terminal sequences removed, one line of
+    printable text (``printable``), at most ``limit`` characters."""
+    text = printable(_ESCAPES.sub("", str(value)[: limit * 4]))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

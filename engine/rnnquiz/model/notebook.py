@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rnnquiz.errors import UserError
 from rnnquiz.model.content import Assignment
+from rnnquiz.model.printable import printable
 from rnnquiz.sandboxed.wire import clean_text
 
 
@@ -16,7 +17,7 @@ class NotebookError(UserError):
     """A file that cannot be graded; the message says which file and what to do."""
 
     def __init__(self, path, message: str):
-        super().__init__(f"{path}: {message}")
+        super().__init__(printable(f"{path}: {message}"))  # a path, a strerror: the student's
         self.path, self.message = str(path), message
 
 
@@ -73,27 +74,32 @@ def submission_files(folder, max_files: int = MAX_FILES) -> list:
     while todo:
         current = todo.pop()
         try:
-            entries = list(os.scandir(current))
+            # read one entry at a time: a folder of millions is refused at the bound, never read whole
+            with os.scandir(current) as listing:
+                for entry in listing:
+                    _visit(entry, folder, found, todo)
+                    if len(found) + len(todo) > max_files:
+                        raise NotebookError(folder, f"holds more than {max_files} files; nothing of this "
+                                                    "submission was graded.")
         except OSError as exc:
             raise NotebookError(current, f"cannot be read ({exc.strerror}); nothing of this submission "
                                          "was graded.") from None
-        for entry in entries:
-            path = Path(entry.path)
-            if entry.is_symlink():
-                raise NotebookError(path, "is a symbolic link; rnnquiz never follows links in submissions "
-                                          "(nothing of this submission was graded).")
-            mode = entry.stat(follow_symlinks=False).st_mode
-            if stat.S_ISDIR(mode):
-                todo.append(path)
-            elif stat.S_ISREG(mode):
-                found.append(str(path.relative_to(folder)))
-            else:
-                raise NotebookError(path, f"is {special_kind(mode)}; rnnquiz never opens special files in "
-                                          "submissions (nothing of this submission was graded).")
-            if len(found) + len(todo) > max_files:
-                raise NotebookError(folder, f"holds more than {max_files} files; nothing of this submission "
-                                            "was graded.")
     return sorted(found)
+
+
+def _visit(entry, folder: Path, found: list, todo: list):
+    path = Path(entry.path)
+    if entry.is_symlink():
+        raise NotebookError(path, "is a symbolic link; rnnquiz never follows links in submissions "
+                                  "(nothing of this submission was graded).")
+    mode = entry.stat(follow_symlinks=False).st_mode
+    if stat.S_ISDIR(mode):
+        todo.append(path)
+    elif stat.S_ISREG(mode):
+        found.append(str(path.relative_to(folder)))
+    else:
+        raise NotebookError(path, f"is {special_kind(mode)}; rnnquiz never opens special files in "
+                                  "submissions (nothing of this submission was graded).")
 
 
 def _too_large(max_bytes: int) -> str:

@@ -8,6 +8,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from rnnquiz.model.messages import text
+from rnnquiz.model.printable import csv_cell, printable
 
 
 @dataclass
@@ -124,9 +125,9 @@ class Results:
 
     # --- renderers ------------------------------------------------------------
     def to_text(self, public_only: bool = False) -> str:
-        lines = [f"{self.assignment}  ·  {self.student}  ·  {self.notebook}"]
+        lines = [f"{self.assignment}  ·  {printable(self.student)}  ·  {printable(self.notebook)}"]
         if self.error:
-            return "\n".join(lines + [f"  ERROR: {self.error}"])
+            return "\n".join(lines + [f"  ERROR: {printable(self.error)}"])
         width = max([len(q.name) for q in self.questions] + [10])
         for q in self.questions:
             if public_only:
@@ -143,8 +144,8 @@ class Results:
             lines.append(head + body.replace("\n", "\n" + pad))
         if not public_only:
             lines.append(f"  {text('total', self.lang):<{width}}  {_num(self.score):>4} / {_num(self.max_score)}")
-        lines += [f"  · {note}" for note in self.notes]
-        lines += [f"  FLAG: {flag}" for flag in self.flags]
+        lines += [f"  · {printable(note)}" for note in self.notes]
+        lines += [f"  FLAG: {printable(flag)}" for flag in self.flags]
         return "\n".join(lines)
 
     def to_gradescope(self, visibility: dict | None = None, execution_time: float | None = None) -> dict:
@@ -215,8 +216,8 @@ def to_csv(results: list) -> str:
     fields = list(dict.fromkeys(k for row in rows for k in row))
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=fields)
-    writer.writeheader()
-    writer.writerows(rows)
+    writer.writerow({f: csv_cell(f) for f in fields})
+    writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
     return buffer.getvalue()
 
 

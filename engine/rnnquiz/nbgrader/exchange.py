@@ -11,6 +11,15 @@ one ``jovyan`` user for all, the id taken from ``JUPYTERHUB_USER``), nothing
 tells them apart, so what that uid owns is taken when collect runs as it and
 one student can still submit as another (links, special files and sizes are
 still refused); only an exchange that knows who submits can do better.
+
+The time a submission is recorded at is not the one in its folder's name (or
+its ``timestamp.txt``): the student writes both.  It is when its files were
+last written, their newest ctime, which no one but root can set back.
+Where the two disagree by more than ``CheckedCollect.time_tolerance`` the
+files' time is recorded (``timestamp.txt`` of the collected copy, which
+late penalties and ``--before-duedate`` read) and the name's is kept in
+``timestamp_claimed.txt`` beside it: ``rnnquiz autograde`` flags it, and
+collect logs a warning.
 """
 from __future__ import annotations
 
@@ -20,15 +29,20 @@ import os
 import pwd
 import shutil
 import stat
+from datetime import datetime, timezone
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.exchange.default.collect import ExchangeCollect, groupby
 from nbgrader.utils import check_mode
 from traitlets import Bool, Integer
 
+from rnnquiz.model.flags import CLAIMED
+from rnnquiz.model.printable import printable
+
 MAX_DEPTH = 32           # folders in folders: a submission has one or two levels; bounds the open descriptors
 CHUNK = 1 << 20
 NOT_ID = ("", ".", "..")  # names a path, not a student: `submitted/../<assignment>`
+STAMP = "timestamp.txt"
 
 
 class Refused(Exception):
@@ -49,7 +63,12 @@ def ours(call, *args, **kwargs):
 
 def shown(text: str) -> str:
     """``text`` fit for one log line: a folder's name may hold newlines or escapes."""
-    return text if text.isprintable() else repr(text)[1:-1]
+    return printable(text)
+
+
+def stamp(when: datetime) -> str:
+    """A naive UTC time as nbgrader writes it in names and ``timestamp.txt``."""
+    return when.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
 
 
 def account(uid: int) -> str:
@@ -104,6 +123,12 @@ class CheckedCollect(ExchangeCollect):
     # would only repeat itself, once per student of a single-user exchange.
     check_owner = Bool(False, help="Also log nbgrader's own owner warning.").tag(config=True)
 
+    time_tolerance = Integer(
+        120,
+        help="Seconds a submission's name may differ from when its files were last written (their "
+             "ctime); past it the files' time is recorded and the submission flagged.",
+    ).tag(config=True)
+
     def init_src(self):
         """nbgrader's choice of one inbound folder per student (the newest, or
         the newest before the due date with --before-duedate), among the
@@ -131,9 +156,32 @@ class CheckedCollect(ExchangeCollect):
                 self.duedate = None
         self.src_records, self.owners = [], {}
         for student, recs in sorted(groupby(records, lambda r: r["username"]).items()):
+            for rec in recs:
+                self.settle_time(student, rec)
             chosen = self.first_acceptable(student, self.preferred(recs))
             if chosen is not None:
                 self.src_records.append(chosen)
+
+    def settle_time(self, student: str, rec: dict):
+        """The record's time made the files' own when its name's is off by more than
+        ``time_tolerance``; a folder the checks refuse keeps its refusal for
+        ``first_acceptable`` (said only if nbgrader would have taken it)."""
+        path = os.path.join(self.inbound_path, rec["filename"])
+        try:
+            if student in NOT_ID:
+                raise Refused("its student id is not a name")
+            owner, whose = expected_owner(student)
+            self.walk(path, owner, whose=whose)
+        except Refused as why:
+            rec["refused"] = str(why)
+            return
+        written = self.written_at()
+        if abs((written - rec["timestamp"]).total_seconds()) > self.time_tolerance:
+            rec["claimed"], rec["timestamp"] = rec["timestamp"], written
+
+    def written_at(self) -> datetime:
+        """When the folder just walked was last written, as nbgrader's naive UTC."""
+        return datetime.fromtimestamp(self.newest / 1e9, timezone.utc).replace(tzinfo=None)
 
     def preferred(self, records: list) -> list:
         """A student's folders in the order nbgrader would prefer them."""
@@ -147,17 +195,20 @@ class CheckedCollect(ExchangeCollect):
         for i, rec in enumerate(records):
             path = os.path.join(self.inbound_path, rec["filename"])
             try:
-                if student in NOT_ID:
-                    raise Refused("its student id is not a name")
+                if "refused" in rec:
+                    raise Refused(rec["refused"])
                 owner, whose = expected_owner(student)
-                self.walk(path, owner, whose=whose)
             except Refused as why:
                 self.refuse(path, student, str(why))
                 continue
             if i:
                 self.log.warning("collect: taking %s's newest acceptable submission instead: %s",
                                  shown(student), shown(path))
-            self.owners[path] = (student, owner, whose)
+            if "claimed" in rec:
+                self.log.warning("collect: %s's submission %s is named %s but its files were last written at "
+                                 "%s: recorded at the files' time and flagged (%s)", shown(student), shown(path),
+                                 stamp(rec["claimed"]), stamp(rec["timestamp"]), CLAIMED)
+            self.owners[path] = (student, owner, whose, rec)
             return rec
         self.log.error("collect: nothing collected for %s: %s refused", shown(student),
                        "their only submission was" if len(records) == 1 else f"all {len(records)} of theirs were")
@@ -169,7 +220,7 @@ class CheckedCollect(ExchangeCollect):
     def do_copy(self, src, dest, log=None):
         """Copy the chosen folder, checking everything again as it is read
         (the student may change it meanwhile): a refusal leaves nothing."""
-        student, owner, whose = self.owners[src]
+        student, owner, whose, rec = self.owners[src]
         os.mkdir(dest)
         os.chmod(dest, self.modes()[1])
         try:
@@ -178,12 +229,38 @@ class CheckedCollect(ExchangeCollect):
                 self.walk(src, owner, into, whose)
             finally:
                 os.close(into)
+            self.write_time(dest, rec)
         except Refused as why:
             shutil.rmtree(dest)
             self.refuse(src, student, f"{why} (found while copying; nothing collected)")
         except WriteError as e:
             shutil.rmtree(dest, ignore_errors=True)
             self.fail(f"cannot write the copy of {shown(src)} into {dest}: {e}")
+
+    def write_time(self, dest: str, rec: dict):
+        """``timestamp.txt`` of the copy: the name's time, or the files' (and the name's
+        in CLAIMED) when they disagree, as read while copying (the student may
+        have written since).  Whatever the student put under either name goes."""
+        claimed = rec.get("claimed", rec["timestamp"])
+        written = self.written_at()
+        if abs((written - claimed).total_seconds()) <= self.time_tolerance:
+            written = None
+        for name in (STAMP, CLAIMED):  # our own copy: a folder of that name is the student's doing
+            path = os.path.join(dest, name)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path)
+            elif os.path.lexists(path):
+                ours(os.unlink, path)
+        file_mode = self.modes()[0]
+        texts = {STAMP: stamp(claimed)} if written is None else {STAMP: stamp(written), CLAIMED: stamp(claimed)}
+        for name, text in texts.items():
+            fd = ours(os.open, os.path.join(dest, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                      | os.O_CLOEXEC, file_mode)
+            try:
+                ours(os.write, fd, text.encode())
+                ours(os.fchmod, fd, file_mode)
+            finally:
+                os.close(fd)
 
     def modes(self) -> tuple:
         """(file mode, folder mode) of the copies; group-writable in a groupshared course, as nbgrader's."""
@@ -199,6 +276,9 @@ class CheckedCollect(ExchangeCollect):
         try:
             st = os.lstat(path)
             self.check(st, "the folder", owner, want_dir=True)
+            # the top folder's own ctime counts only when it is empty: nbgrader makes it
+            # writable by all, so a classmate could move it on by adding and removing a file
+            self.newest, self.files_seen = st.st_ctime_ns, False
             fd = self.open_same(path, None, st, "the folder")
             try:
                 self.walk_dir(fd, "", owner, into, 1, True)
@@ -261,6 +341,9 @@ class CheckedCollect(ExchangeCollect):
         file_mode, dir_mode = self.modes()
         st = os.stat(name, dir_fd=fd, follow_symlinks=False)
         self.check(st, what, owner)
+        # the newest ctime of what is inside: rewriting a file after the fact moves it on
+        self.newest = max(self.newest, st.st_ctime_ns) if self.files_seen else st.st_ctime_ns
+        self.files_seen = True
         keep = self.kept(name, st, what, into is not None)
         if into is not None and not keep:
             return  # not copied; it was checked before collect chose this folder

@@ -4,18 +4,15 @@ A graded notebook has no outputs of its own (the student's are dropped, and
 their code is never run where its output could be shown): the feedback would
 show every example of the text without its result.  The examples are the
 instructor's: their cells (code cells that are neither answers nor tests) are
-run here, once per source notebook and process, from the course's source
-notebook, in a namespace of their own and with the random generators put back
-as they were; a submitted cell gets those outputs only when its source is
-still exactly the instructor's.  A cell that fails (say, it calls a function
-the student writes) just has no outputs.
+run once per source notebook and process, from the course's source notebook,
+in the sandbox like any other notebook code (whoever can write ``source/``
+is not thereby trusted with the grading process), in a worker of their own;
+a submitted cell gets those outputs only when its source is still exactly
+the instructor's.  A cell that fails (say, it calls a function the student
+writes) just has no outputs.
 """
 from __future__ import annotations
 
-import ast
-import contextlib
-import functools
-import io
 import json
 from pathlib import Path
 
@@ -25,6 +22,23 @@ from rnnquiz.model import notebook
 
 MAX_CHARS = 20_000  # of one cell's output: an example prints a few lines
 
+# runs in the worker: each example's printed text and the repr of its last expression
+CAPTURE = f'''
+def __rnnquiz_example(code, index):
+    import ast, contextlib, io
+    printed = io.StringIO()
+    try:
+        tree = ast.parse(code)
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(io.StringIO()):
+            exec(compile(tree, "<explanation>", "exec"), globals())
+            value = eval(compile(ast.Expression(last.value), "<explanation>", "eval"), globals()) if last else None
+    except Exception:
+        return
+    __rnnquiz_examples[index] = [printed.getvalue()[:{MAX_CHARS}], None if value is None else repr(value)[:{MAX_CHARS}]]
+__rnnquiz_examples = {{}}
+'''
+
 
 def explanation_cells(nb: dict) -> list:
     """The sources of a notebook's explanation cells, in order."""
@@ -33,65 +47,72 @@ def explanation_cells(nb: dict) -> list:
             and not notebook.nbgrader_meta(c).get("grade") and not notebook.nbgrader_meta(c).get("solution")]
 
 
-def outputs_of(source: Path) -> dict:
+_made: dict = {}  # (source, its mtime) -> {cell source: outputs}, per process
+
+
+def outputs_of(source: Path, pool=None, limits=None) -> dict:
     """{cell source: its outputs} of the explanation cells of the instructor's ``source`` notebook."""
     try:
-        return _outputs(str(source), Path(source).stat().st_mtime_ns)
+        key = (str(source), Path(source).stat().st_mtime_ns)
     except OSError:
         return {}
+    if key not in _made:
+        if len(_made) >= 16:
+            _made.clear()
+        _made[key] = _outputs(str(source), pool, limits)
+    return _made[key]
 
 
-@functools.lru_cache(maxsize=16)
-def _outputs(source: str, _version: int) -> dict:
+def _outputs(source: str, pool, limits) -> dict:
     try:
         nb = json.loads(Path(source).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    namespace: dict = {"__name__": "__main__"}
+    codes = explanation_cells(nb)
+    if not codes:
+        return {}
+    from rnnquiz.grading.student import StudentError, StudentRunner
+    from rnnquiz.isolation.limits import Limits
+    from rnnquiz.isolation.pool import Pool
+    limits = limits or Limits()
+    own = pool is None
+    pool = pool or Pool(limits, announce=False).launch()
+    cells = [(0, None, CAPTURE)] + [(n, None, f"__rnnquiz_example({code!r}, {n})") for n, code in enumerate(codes, 1)]
+    runner = StudentRunner(pool, cells, limits)
+    try:
+        made = runner.start().get("__rnnquiz_examples")
+    except StudentError:
+        made = {}
+    finally:
+        runner.close()
+        if own:
+            pool.close()
     out = {}
-    with _generators_kept():
-        for count, code in enumerate(explanation_cells(nb), 1):
-            out[code] = _run(code, namespace, count)
+    for n, code in enumerate(codes, 1):
+        found = made.get(n) if type(made) is dict else None
+        out[code] = _as_outputs(found, n)
     return out
 
 
-def _run(code: str, namespace: dict, count: int) -> list:
+def _as_outputs(found, count: int) -> list:
     """A cell's outputs as Jupyter shows them: what it printed, then the value
-    of its last expression; nothing when it fails."""
-    printed = io.StringIO()
-    try:
-        tree = ast.parse(code)
-        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(io.StringIO()):
-            exec(compile(tree, "<explanation>", "exec"), namespace)
-            value = eval(compile(ast.Expression(last.value), "<explanation>", "eval"), namespace) if last else None
-    except Exception:
+    of its last expression; nothing when it failed (or sent anything else)."""
+    if type(found) is not list or len(found) != 2:
         return []
+    printed, value = found
     outputs = []
-    if printed.getvalue():
-        outputs.append({"output_type": "stream", "name": "stdout", "text": printed.getvalue()[:MAX_CHARS]})
-    if value is not None:
+    if type(printed) is str and printed:
+        outputs.append({"output_type": "stream", "name": "stdout", "text": printed[:MAX_CHARS]})
+    if type(value) is str:
         outputs.append({"output_type": "execute_result", "execution_count": count, "metadata": {},
-                        "data": {"text/plain": repr(value)[:MAX_CHARS]}})
+                        "data": {"text/plain": value[:MAX_CHARS]}})
     return outputs
 
 
-@contextlib.contextmanager
-def _generators_kept():
-    """The examples seed torch and NumPy: this process's generators are left as they were."""
-    import numpy as np
-    import torch
-    torch_state, np_state = torch.get_rng_state(), np.random.get_state()
-    try:
-        yield
-    finally:
-        torch.set_rng_state(torch_state)
-        np.random.set_state(np_state)
-
-
-def write_explanations(nb, source: Path | None):
-    """Give the submitted notebook's unchanged explanation cells the instructor's outputs."""
-    outputs = outputs_of(source) if source else {}
+def write_explanations(nb, source: Path | None, pool=None, limits=None):
+    """Give the submitted notebook's unchanged explanation cells the instructor's
+    outputs (run in ``pool``'s sandbox; None: one of their own)."""
+    outputs = outputs_of(source, pool, limits) if source else {}
     if not outputs:
         return
     count = 0

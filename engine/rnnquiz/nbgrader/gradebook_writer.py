@@ -26,6 +26,7 @@ of times; past that, the student gets an error line, never a wrong row.
 """
 from __future__ import annotations
 
+import errno
 import fnmatch
 import glob
 import hashlib
@@ -40,16 +41,17 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rnnquiz.model import content
+from rnnquiz.model import content, messages
 from rnnquiz.model.messages import clip
 
 TRIES = 5  # of one transaction that met another writer; then an error line per student
+EXTRA_BYTES = 100_000_000  # of a student's extra files copied, per file and per submission, without a course's own
 
 
 class GradebookWriter:
     """One gradebook session for a whole ``rnnquiz autograde`` run."""
 
-    def __init__(self, course_root: Path, assignment_id: str, db_url: str, coursedir=None):
+    def __init__(self, course_root: Path, assignment_id: str, db_url: str, coursedir=None, listings=None):
         self.course_root, self.assignment_id, self.db_url = course_root, assignment_id, db_url
         # the course nbgrader's own commands name (nbgrader's Gradebook adds a course row for the id it is given)
         self.course_id = coursedir.course_id if coursedir else ""
@@ -60,6 +62,10 @@ class GradebookWriter:
         self.ignore = list(coursedir.ignore) if coursedir else [".ipynb_checkpoints", "*.pyc", "__pycache__",
                                                                 "feedback"]
         self.written: set = set()  # students whose autograded folder this run has started afresh
+        # nbgrader's own bounds (kilobytes) on what a copy takes of a submission's files
+        self.file_bytes = 1000 * coursedir.max_file_size if coursedir else EXTRA_BYTES
+        self.submission_bytes = 1000 * coursedir.max_dir_size if coursedir else EXTRA_BYTES
+        self.listings = listings if listings is not None else {}  # student -> their files, as discover read them
 
     def __enter__(self):
         from nbgrader.api import Gradebook
@@ -255,34 +261,47 @@ class GradebookWriter:
         except OSError:
             pass
 
-    def _start_folder(self, student: str):
+    def _start_folder(self, student: str) -> list:
         """The student's autograded folder afresh, holding what nbgrader's
         autograde puts there before the notebooks: every file of their
         submission but the notebooks and what the course ignores
         (``timestamp.txt`` and ``submission_secret.txt`` among them, which
         ``release_feedback`` needs), then the instructor's own files of the
         assignment over them.  Only regular files, never through a link
-        (``autograde.discover`` refused any submission holding one)."""
+        (``autograde.discover`` refused any submission holding one).  The
+        student's files are bounded per file and all together (nbgrader's
+        ``max_file_size`` and ``max_dir_size``): those past the bound are not
+        copied, and are returned (relative paths)."""
         from rnnquiz.model.notebook import NotebookError, submission_files
         dest = self._dest(student)
         shutil.rmtree(dest, ignore_errors=True)
         dest.mkdir(parents=True, exist_ok=True)
         src = self.submitted / student / self.assignment_id
         try:
-            files = [(src, f) for f in submission_files(src)]
+            listed = self.listings[student] if student in self.listings else submission_files(src)
+            files = [(src, f) for f in listed or []]
         except NotebookError:
             files = []  # refused already (an error line of theirs); nothing of it is copied
         try:
             files += [(self.source, f) for f in submission_files(self.source)]
         except NotebookError:
             pass
+        left, refused = self.submission_bytes, []
         for folder, rel in files:
             if rel.endswith(".ipynb") or self._ignored(rel):
                 continue
             target = dest / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.unlink(missing_ok=True)
-            _copy_regular(folder / rel, target)
+            if folder != src:  # the instructor's own
+                _copy_regular(folder / rel, target)
+                continue
+            try:
+                left -= _copy_regular(folder / rel, target, min(self.file_bytes, left))
+            except TooLarge:
+                target.unlink(missing_ok=True)
+                refused.append(rel)
+        return refused
 
     def _ignored(self, rel: str) -> bool:
         parts = Path(rel).parts
@@ -299,8 +318,14 @@ class GradebookWriter:
         dest = self._dest(student)
         if student not in self.written or not dest.is_dir():  # as nbgrader does, an earlier run's goes
             undo[student] = _Undo(fresh=True, aside=self._set_aside(student))
-            self._start_folder(student)
+            refused = self._start_folder(student)
             self.written.add(student)
+            if refused:  # the student's line says so (a flag: it is the instructor's to look at)
+                for o in outcomes[:1]:
+                    if o.results is not None:
+                        o.results.flags.append(messages.text("flag_extra_files", o.results.lang, count=len(refused),
+                                                    names=", ".join(refused[:5]),
+                                                    file=self.file_bytes / 1e6, total=self.submission_bytes / 1e6))
         else:  # this run's folder of them, from an earlier batch (another notebook)
             undo.setdefault(student, _Undo(fresh=False))
         timestamp = read_timestamp(src / "timestamp.txt")
@@ -412,15 +437,67 @@ class _Notebook:
     comments: list
 
 
-def _copy_regular(src: Path, target: Path):
-    """Copy one regular file, never through a link and never blocking on a pipe."""
+class TooLarge(Exception):
+    """A file past what may be copied of it."""
+
+
+CHUNK = 1 << 20
+
+
+def _copy_regular(src: Path, target: Path, limit: int | None = None) -> int:
+    """Copy one regular file, never through a link and never blocking on a pipe,
+    its holes kept as holes (a sparse file of gigabytes takes no room in
+    ``submitted/`` and must take none here); returns its size.  Past ``limit``
+    bytes, by its size or by what is read (it may grow meanwhile): TooLarge."""
     import stat
     fd = os.open(src, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return
-        with open(target, "wb") as out:
-            shutil.copyfileobj(f, out)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return 0
+        if limit is not None and st.st_size > limit:
+            raise TooLarge
+        out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+        try:
+            end = _copy_data(fd, out, limit)
+            size = max(end, os.fstat(fd).st_size)
+            if limit is not None and size > limit:
+                raise TooLarge
+            os.ftruncate(out, size)  # a hole at the end
+        finally:
+            os.close(out)
+        return size
+    finally:
+        os.close(fd)
+
+
+def _copy_data(fd: int, out: int, limit: int | None) -> int:
+    """The data regions of ``fd`` written at the same offsets of ``out``; returns where the last ended."""
+    pos, end = 0, 0
+    while True:
+        try:
+            start = os.lseek(fd, pos, os.SEEK_DATA)
+            stop = os.lseek(fd, start, os.SEEK_HOLE)
+        except OSError as exc:
+            if exc.errno == errno.ENXIO:  # no data past ``pos``
+                return end
+            if exc.errno != errno.EINVAL or pos:  # EINVAL: a file system without holes: all of it is data
+                raise
+            start, stop = 0, None
+        os.lseek(fd, start, os.SEEK_SET)
+        os.lseek(out, start, os.SEEK_SET)
+        at = start
+        while stop is None or at < stop:
+            chunk = os.read(fd, CHUNK if stop is None else min(CHUNK, stop - at))
+            if not chunk:
+                return at
+            at += len(chunk)
+            if limit is not None and at > limit:
+                raise TooLarge
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(out, view):]
+        pos = end = at
 
 
 def read_timestamp(path: Path):

@@ -31,6 +31,7 @@ from rnnquiz.model import content, notebook
 from rnnquiz.model.clean import clean_notebook
 from rnnquiz.model.flags import flags
 from rnnquiz.model.messages import CODE_STUB
+from rnnquiz.model.printable import printable
 from rnnquiz.model.results import Results
 from rnnquiz.nbgrader.explanations import write_explanations
 from rnnquiz.nbgrader.open_gradebook import _gradebook
@@ -96,13 +97,15 @@ class GradeIsolated(Execute):
             if leaves_course_in_sight(pool.launcher) and not self.allow_unconfined:
                 raise UnconfinedRefused(unconfined_refusal("--GradeIsolated.allow_unconfined=True"))
             [result] = grade_submissions([(sub, student)], limits=limits, pool=pool)
-        self.log.info("rnnquiz: %s %s scored %g / %g", student, name, result.score, result.max_score)
+        self.log.info("rnnquiz: %s %s scored %g / %g", printable(student), printable(name), result.score,
+                      result.max_score)
         course = Path(CourseDirectory(config=self.config).root)
         source = course / "source" / str(info.get("assignment") or "") / f"{name}.ipynb"
         for flag in flags(nb, source, assignment.lang):
-            self.log.warning("rnnquiz: FLAG %s %s: %s", student, name, flag)
+            self.log.warning("rnnquiz: FLAG %s %s: %s", printable(student), printable(name), printable(flag))
         write_outcomes(nb, result)
-        write_explanations(nb, source)  # the instructor's examples with their outputs
+        # the instructor's examples with their outputs, run in the sandbox
+        write_explanations(nb, source, self._pools.get(limits), limits)
         return nb, resources
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from html import escape
+from html import escape as html_escape
 from pathlib import Path
 
+from rnnquiz.model.printable import printable
 from rnnquiz.outputs.analysis import by_assignment, items, median, summarize
 from rnnquiz.outputs.report import DISCRIMINATION, TOO_FEW, image_name, png, sentence_of
 
@@ -73,6 +74,11 @@ tr.error td { background: #fff3e0; } .flag { color: #b71c1c; }
 img { max-width: 100%; border: 1px solid #eee; }
 code { font-size: .95em; }
 """
+
+
+def escape(text) -> str:
+    """Any text of the page, one printable line (``printable``), HTML-escaped."""
+    return html_escape(printable(text))
 
 
 def _script_hash(script: str) -> str:

@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from rnnquiz.model.printable import printable
 from rnnquiz.outputs.analysis import MIN_FOR_DISCRIMINATION, by_assignment, items, summarize
 
 DISCRIMINATION = ("discrimination: the share right among the top third of the class (by total score) minus "
@@ -25,7 +26,7 @@ def cell(text: str) -> str:
     """Text for a markdown table cell: its pipes escaped (GitHub's tables split on
     every unescaped pipe, even inside code spans, where ``\\|`` still reads as a pipe),
     its lines joined."""
-    return " ".join(str(text).replace("|", "\\|").split())
+    return " ".join(printable(text).replace("|", "\\|").split())
 
 
 def plain(text: str) -> str:
@@ -35,7 +36,7 @@ def plain(text: str) -> str:
 
 def code(text: str) -> str:
     """Text (a student id, a key) as inline code that no backtick inside can end."""
-    text = " ".join(str(text).split())
+    text = " ".join(printable(text).split())
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
