@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
-from _pytest.outcomes import Exit, OutcomeException
-from _pytest.reports import TestReport
 
 from rnnquiz.grading import catalogue
 from rnnquiz.grading.checks import Wrong, take_answer
@@ -29,6 +27,14 @@ from rnnquiz.grading.student import StudentError, StudentRunner
 from rnnquiz.isolation.pool import Pool, PoolError
 from rnnquiz.model.messages import text
 from rnnquiz.model.results import Check
+
+# pytest's outcome exceptions (skip, fail, xfail: BaseExceptions), by their public names
+OUTCOMES = (pytest.skip.Exception, pytest.fail.Exception, pytest.xfail.Exception)
+# What ``pytest_runtest_protocol`` uses of pytest beyond its public API (the
+# session's setup state, an item's request and arguments): pytest's range is
+# pinned in pyproject.toml, and tests/grading/test_pytest_range.py checks these.
+PRIVATE_API = ("Session._setupstate", "SetupState.setup", "SetupState.teardown_exact", "Item._request",
+               "Item.funcargs")
 
 
 @dataclass
@@ -159,18 +165,18 @@ class GradingPlugin:
         try:
             state.setup(item)
             item.runtest()
-        except Exit:
+        except pytest.exit.Exception:
             raise  # pytest.exit stops the session, as under pytest's own protocol
         except PoolError as exc:
             self.fatal = exc
             item.session.shouldstop = str(exc)
             return True
-        except (Exception, OutcomeException) as exc:  # a failed check (KeyboardInterrupt stops the session)
+        except (Exception, *OUTCOMES) as exc:  # a failed check (KeyboardInterrupt stops the session)
             error = exc
         finally:
             try:
                 state.teardown_exact(nextitem)
-            except (Exception, OutcomeException):
+            except (Exception, *OUTCOMES):
                 pass  # a fixture's teardown: never the student's score
             item._request, item.funcargs = False, None
         self._record(item, self.jobs[key], error)
@@ -189,7 +195,7 @@ class GradingPlugin:
             item.session.shouldstop = str(error)
         check = self._record(item, job, error) if call.when == "call" or (call.when == "setup" and failed) \
             else None
-        return TestReport(item.nodeid, item.location, {}, "failed" if failed else "passed",
+        return pytest.TestReport(item.nodeid, item.location, {}, "failed" if failed else "passed",
                           ((check.feedback if check else "") or type(error).__name__) if failed else None,
                           call.when, duration=call.duration, start=call.start, stop=call.stop)
 
