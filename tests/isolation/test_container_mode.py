@@ -170,7 +170,8 @@ def probe(secret, course):
         "list_tmp": tried(lambda: os.listdir("/tmp")),
         **{f"write {d}": tried(lambda d=d: open(os.path.join(d, "left.txt"), "w").write("x"))
            for d in ("/tmp", "/dev/shm", "/var/tmp", course)},
-        "read_system": tried(lambda: open("/etc/passwd").read(1)),
+        "read_system": tried(lambda: open("/usr/bin/env", "rb").read(1)),
+        "read_etc_passwd": tried(lambda: open("/etc/passwd").read(1)),
         "devnull": tried(lambda: open("/dev/null", "w").write("x")),
         "proc": tried(lambda: open("/proc/self/status").read()),
         "own": tried(lambda: open(os.path.join(tempfile.gettempdir(), "mine.txt"), "w").write("x")),
@@ -205,9 +206,11 @@ def test_a_submission_sees_only_the_allowlist_and_writes_only_a_folder_of_its_ow
     runner = StudentRunner(pool, [(0, None, PROBE)], TEST_LIMITS).start()
     seen = runner.call("probe", secret, folder)
     runner.close()
-    assert seen["read_secret"] == seen["list_course"] == seen["list_tmp"] == "PermissionError", seen
+    assert seen["read_secret"] == seen["list_course"] == seen["list_tmp"] == seen["read_etc_passwd"] == \
+        "PermissionError", seen
     assert {seen[f"write {d}"] for d in ("/tmp", "/dev/shm", "/var/tmp", folder)} == {"PermissionError"}, seen
-    assert seen["read_system"] == seen["devnull"] == seen["proc"] == seen["own"] == "ok", seen
+    assert {k: seen[k] for k in ("read_system", "devnull", "proc", "own")} == dict.fromkeys(
+        ("read_system", "devnull", "proc", "own"), "ok"), seen
     assert seen["tmpdir"] == seen["home"] == seen["cwd"] and seen["tmpdir"].startswith("/tmp/rnnquiz-scratch-")
     assert not [name for name in os.listdir(folder) if name != "hidden.py"]
 

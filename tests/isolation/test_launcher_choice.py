@@ -37,7 +37,8 @@ def broken_bwrap(tmp_path, monkeypatch):
     fake.write_text("#!/bin/sh\nexit 70\n")
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
-    monkeypatch.setattr(launcher, "_chosen", {})
+    monkeypatch.setattr(launcher, "_failed", {})
+    monkeypatch.setattr(launcher, "_reasons", {})
     monkeypatch.setattr(launcher, "_warned", False)
     return bin_dir
 

@@ -36,6 +36,7 @@ What every mode adds per submission (control groups, budgets) is the pool's
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import shutil
 import subprocess
@@ -299,41 +300,44 @@ def candidates(config: SandboxConfig | None = None) -> list:
 
 
 def choose(config: SandboxConfig | None = None) -> Launcher:
-    """The launcher to start with: the one whose worker started last in this
-    process for the same choice, else the best candidate (``Pool.wait_ready``
-    moves on to the next when its worker does not start)."""
+    """The best candidate whose worker has not failed to start in this
+    process (``Pool.wait_ready`` moves on to the next when one does not)."""
     key = _key(config)
-    if key in _chosen:
-        return _chosen[key]
-    return candidates(config)[0]
+    failed = _failed.get(key, set())
+    found = candidates(config)
+    launcher = next((launcher for launcher in found if type(launcher) not in failed), found[-1])
+    if launcher is not found[0]:
+        launcher.fallback = _reasons.get(key, "")
+    return launcher
 
 
 def next_after(launcher: Launcher, config: SandboxConfig | None, reason: str) -> Launcher | None:
     """The launcher to try once ``launcher``'s worker did not start (None: none
-    is left, or the mode was named), told why the better one is not running."""
+    is left, or the mode was named), told why the better one is not running.
+    Later pools of this process skip ``launcher`` (only what failed is
+    remembered, never what a caller set by hand)."""
     if (config or SandboxConfig()).chosen_mode() != "auto":
         return None
-    names = [type(c) for c in candidates(config)]
-    later = candidates(config)[names.index(type(launcher)) + 1:] if type(launcher) in names else []
+    found = candidates(config)
+    names = [type(c) for c in found]
+    later = found[names.index(type(launcher)) + 1:] if type(launcher) in names else []
     if not later:
         return None
+    _failed.setdefault(_key(config), set()).add(type(launcher))
     following = later[0]
     first_line = (reason.strip().splitlines() or ["no reason given"])[-1][:200]
     following.fallback = f"{launcher.name} could not start the worker here ({first_line})"
+    _reasons[_key(config)] = following.fallback
     return following
-
-
-def verified(launcher: Launcher, config: SandboxConfig | None):
-    """``launcher``'s worker started: later pools of this process start with it."""
-    _chosen[_key(config)] = launcher
 
 
 def _key(config: SandboxConfig | None):
     config = config or SandboxConfig()
-    return (config.use_bwrap, config.chosen_mode())
+    return (config.use_bwrap, config.chosen_mode(), shutil.which("bwrap"))
 
 
-_chosen: dict = {}
+_failed: dict = {}   # choice -> the launcher types whose worker did not start in this process
+_reasons: dict = {}  # choice -> why the first one is not running (said by the one that runs)
 _warned = False
 
 
@@ -355,6 +359,7 @@ def warn_if_unsandboxed(config: SandboxConfig | None = None, launcher: Launcher 
     return True
 
 
+@functools.lru_cache(maxsize=1)
 def namespaces_work() -> bool:
     """Whether this process may give a child new PID and mount namespaces (as
     the zygote does for each submission); Docker's default profile refuses."""

@@ -22,7 +22,7 @@ import subprocess
 
 from rnnquiz.errors import InternalError
 from rnnquiz.isolation.cgroups import Cgroups
-from rnnquiz.isolation.launcher import SandboxConfig, choose, next_after, verified, warn_if_unsandboxed
+from rnnquiz.isolation.launcher import SandboxConfig, choose, next_after, warn_if_unsandboxed
 from rnnquiz.isolation.limits import Limits
 from rnnquiz.isolation.view import file_view
 from rnnquiz.sandboxed import wire
@@ -150,7 +150,6 @@ class Pool:
         self.limits = limits or Limits()
         self.sandbox = sandbox or SandboxConfig()
         self.launcher = choose(self.sandbox)  # how the zygote starts, what its submissions get
-        self.chosen = self.launcher  # what the choice gave (a caller may set ``launcher`` itself)
         # the only packages its submissions may use (NumPy always: the protocol's
         # arrays); None: everything installed, torch warm in the zygote
         self.packages = None if packages is None else tuple(sorted({"numpy", *packages}))
@@ -202,11 +201,9 @@ class Pool:
                 if following is None:
                     raise PoolError(f"no sandbox could start the worker ({self.launcher.name}: "
                                     f"{_last_line(str(exc))})") from None
-                self.launcher = self.chosen = following
+                self.launcher = following
                 self.launch()
                 continue
-            if self.launcher is self.chosen:  # a launcher set by hand is this pool's only
-                verified(self.launcher, self.sandbox)
             if self.announce:
                 warn_if_unsandboxed(self.sandbox, self.launcher)
             return
