@@ -130,8 +130,11 @@ def pytest_args(paths: list, root: Path) -> list:
             "-q", "--no-header", *QUIET_PLUGINS]
 
 
-def run_graders(dirs: list, jobs: list, pool: Pool, limits: Limits, public_only: bool):
-    plugin = GradingPlugin(jobs, pool, limits, public_only)
+def run_graders(dirs: list, jobs: list, pool: Pool | None, limits: Limits, public_only: bool,
+                runner_factory=None):
+    """``runner_factory``: how a job's code is reached (``GradingPlugin``); by
+    default a worker of ``pool``."""
+    plugin = GradingPlugin(jobs, pool, limits, public_only, runner_factory=runner_factory)
     root = dirs[0].parent
     args = pytest_args(dirs, root)
     sink = io.StringIO()  # pytest's own report is not ours to print
