@@ -8,16 +8,22 @@ BIN     = $(VENV)/bin
 TORCH_INDEX ?=
 TORCH_PIP    = $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
 
-.PHONY: demo test setup build bench clean
+.PHONY: demo test test-fast setup build bench clean
 
 demo: setup
 	$(BIN)/rnnquiz demo
 
+# Every test (CI's .ci/run); the slowest are listed at the end.
 test: setup
 	@echo "test tools: PostgreSQL, Chromium and shellcheck (Debian packages, best effort)"
 	./scripts/install-postgresql
 	./scripts/install-test-tools
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
+
+# The grading logic, messages, catalogue, renderers and model, in this process:
+# no sandboxed worker, no nbgrader command, no browser (tests/lanes.py).
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not slow and not sandbox" --durations=10
 
 setup: $(VENV)/.installed
 

@@ -19,6 +19,8 @@ from rnnquiz.grading.session import Request, grade_many
 from rnnquiz.model import content, samples
 from support import ASSIGNMENTS, ROOT, TEST_LIMITS, assignment
 
+pytestmark = pytest.mark.sandbox  # starts sandboxed workers: not in `make test-fast`
+
 # Answers that are not typical mistakes but probe where the two checks can part:
 # well-formed quiz answers written differently (the grader strips and lowercases),
 # malformed ones, a count returned as a float (the grader wants an int), a pair
