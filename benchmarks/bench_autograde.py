@@ -184,11 +184,11 @@ def report(args, name: str, r: dict):
     for n in (args.tiny, args.small, args.n):
         target = TARGET_CLASS.get(n)
         goal = f"[target <= {target}x: {verdict(t[n] / t_torch <= target)}]" if target else "[no target for this size]"
-        print(f"[{name}]   class of {n:<4}        : {t[n]:.2f} s = {t[n] / t_torch:.2f}x import torch {goal}")
-    print(f"[{name}]   marginal            : {marginal * 1000:.1f} ms per submission = (t{args.n} - "
+        print(f"[{name}]   {'class of ' + str(n):<20}: {t[n]:.2f} s = {t[n] / t_torch:.2f}x import torch {goal}")
+    print(f"[{name}]   {'marginal':<20}: {marginal * 1000:.1f} ms per submission = (t{args.n} - "
           f"t{args.small}) / {args.n - args.small} "
           f"[target <= {TARGET_MARGINAL_MS} ms: {verdict(marginal * 1000 <= TARGET_MARGINAL_MS)}]")
-    print(f"[{name}]   rnnquiz check       : {t_check:.2f} s (median of {args.pairs}, interleaved with the "
+    print(f"[{name}]   {'rnnquiz check':<20}: {t_check:.2f} s (median of {args.pairs}, interleaved with the "
           f"torch imports) = {t_check / t_torch:.2f}x import torch "
           f"[target <= {TARGET_CHECK}x: {verdict(t_check / t_torch <= TARGET_CHECK)}]")
 
