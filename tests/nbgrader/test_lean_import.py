@@ -21,8 +21,8 @@ with Gradebook("sqlite:///" + sys.argv[1]) as gb:
 nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
 nbformat.validate(nb)
 import importlib.metadata, nbgrader
-print(json.dumps({"lean": done, "students": students, "loaded": sorted(
-    m for m in ("jupyter_server", "nbgrader.server_extensions", "nbgrader.exchange", "nbgrader.apps") if m in sys.modules),
+SERVER = ("jupyter_server", "nbgrader.server_extensions", "nbgrader.exchange", "nbgrader.apps")
+print(json.dumps({"lean": done, "students": students, "loaded": sorted(m for m in SERVER if m in sys.modules),
     "rfc3987_syntax": repr(sys.modules.get("rfc3987_syntax", "absent")),
     "version": nbgrader.__version__ == importlib.metadata.version("nbgrader")}))
 '''
