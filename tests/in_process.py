@@ -15,20 +15,23 @@ import sys
 
 from rnnquiz.grading import session
 from rnnquiz.grading.inkernel import LocalRunner
-from rnnquiz.grading.plugin import Job
 from rnnquiz.grading.student import CellOutcome
 from rnnquiz.model import notebook
+from rnnquiz.sandboxed import worker
 from support import TEST_LIMITS, assignment
 
 
 def only_packages(packages: tuple) -> dict:
     """Builtins whose ``import`` finds only ``packages``, NumPy and the standard
-    library: what a restricted worker's code finds installed."""
+    library, and torch's stand-in (free to import, an error to use): what a
+    restricted worker's code finds."""
     allowed = {"numpy", *packages}
     real = builtins.__import__
 
     def guarded(name, globals=None, locals=None, fromlist=(), level=0):
         top = name.partition(".")[0]
+        if level == 0 and top == "torch" and top not in allowed:
+            return worker.AbsentTorchModule(name if fromlist else top)
         if level == 0 and top not in allowed and top not in sys.stdlib_module_names:
             raise ModuleNotFoundError(f"No module named {top!r}", name=top)
         return real(name, globals, locals, fromlist, level)
@@ -56,8 +59,7 @@ def grade_in_process(aid: str, notebooks: dict, student: str = "student", public
     """{name: Results} for {name: notebook dict} of assignment ``aid``, graded in one pytest session."""
     a = assignment(aid)
     subs = {name: notebook.from_dict(nb, f"{name}.ipynb", a) for name, nb in notebooks.items()}
-    jobs = {name: Job(key=name, student_id=student, lang=a.lang, cells=sub.cells, mistakes=a.mistakes,
-                      packages=a.packages) for name, sub in subs.items()}
+    jobs = {name: session.make_job(name, student, sub) for name, sub in subs.items()}
     dirs = a.grader_dirs[:1] if public_only else a.grader_dirs
     session.run_graders(dirs, list(jobs.values()), None, TEST_LIMITS, public_only,
                         runner_factory=lambda job, packages: InProcessRunner(job.cells, packages))

@@ -109,8 +109,18 @@ def course(tmp_path_factory):
         (folder / f"{AID}.ipynb").write_text(json.dumps(nb))
         (folder / "timestamp.txt").write_text("2026-11-22 12:00:00.000000 UTC")
     (course / "submitted" / "no_notebook" / AID).mkdir(parents=True)
-    summary = autograde(AID, course_root=course, jobs=2, limits=TEST_LIMITS)
+    summary = autograde(AID, course_root=course, jobs=2, limits=TEST_LIMITS,
+                        announce=lambda line: EVENTS.append(("announce", line)),
+                        progress=lambda done, total, _s: EVENTS.append(("progress", done)))
     return course, attacks, summary
+
+
+EVENTS = []  # what the class run said, in order: its sandbox line, then its progress
+
+
+def test_the_sandbox_line_comes_before_any_grading(course):
+    assert EVENTS[0][0] == "announce" and EVENTS[0][1].startswith("rnnquiz sandbox:"), EVENTS[:3]
+    assert [kind for kind, _ in EVENTS].count("announce") == 1 and EVENTS[-1][0] == "progress"
 
 
 def test_at_least_twenty_attacks(course):

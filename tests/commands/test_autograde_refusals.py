@@ -37,7 +37,7 @@ def test_autograde_outside_a_course_says_so_and_makes_nothing(tmp_path, made):
     if made != "empty":
         shutil.copytree(assignment("rnn_from_scratch").folder, tmp_path / "autograders" / "rnn_from_scratch")
     if made == "no_gradebook":
-        copy_course(tmp_path, [])
+        copy_course(tmp_path, ["rnn_from_scratch"])
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     expected = "no gradebook yet" if made == "no_gradebook" else "not an nbgrader course"
     with pytest.raises(autograde.AutogradeError, match=expected):

@@ -92,5 +92,27 @@ def test_help_states_the_exit_status(capsys):
     with pytest.raises(SystemExit):
         cli.main(["check", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert "0 when every check passes" in text and "1 when a check fails" in text
-    assert "2 when the file cannot be checked" in text
+    assert "exit status: 0 every check passed" in text and "1 a check failed" in text
+    assert "2 the file cannot be checked" in text
+
+
+@pytest.mark.parametrize("name", [f"{AID}-Copy1.ipynb", f"{AID} (1).ipynb"])
+def test_a_copy_of_the_notebook_is_checked_as_its_metadata_says(tmp_path, name):
+    """Jupyter's "Make a Copy" and a browser's second download: a self-check takes
+    them (grading keeps its rule: the file's name or the course decides)."""
+    path = tmp_path / name
+    path.write_text(json.dumps(solution(AID)))
+    done = check(path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    from rnnquiz.grading.session import resolve
+    from rnnquiz.model import content, notebook
+    with pytest.raises(notebook.NotebookError):
+        resolve(path, content.public_catalog())
+
+
+def test_another_assignments_notebook_under_this_name_is_told_which_it_is(tmp_path):
+    other = "torch_rnn_by_hand_en"
+    done = check(write(tmp_path, solution(other)))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert other in done.stderr and "not found" not in done.stdout + done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr

@@ -339,6 +339,9 @@ def test_the_zip_holds_what_grading_needs_and_no_solution(zips):
     assert sorted(n for n in names if n.endswith(".whl")) == ["rnnquiz-0.1.0-py3-none-any.whl"]
     for q in assignment(AID).questions:
         assert {f"{content}public/test_{q.name}.py", f"{content}hidden/test_{q.name}.py"} <= set(names)
+    # the catalogue of typical mistakes, which names their causes
+    catalogue = sorted(p.name for p in (assignment(AID).folder / "mistakes").glob("*.py"))
+    assert catalogue and {f"{content}mistakes/{name}" for name in catalogue} <= set(names)
     strays = [n for n in names if not (n in ("setup.sh", "run_autograder", "constraints.txt", "gradescope.json")
                                       or n.endswith(".whl") or n.startswith(content))]
     assert not strays

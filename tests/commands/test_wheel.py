@@ -1,4 +1,4 @@
-"""The wheel students install: built as the README says, every file in it
+"""The wheel students install: built as the instructor guide says, every file in it
 inspected, then installed with its dependencies (no instructor tool among them)
 in a clean virtualenv and used from a clean folder."""
 import json
@@ -47,7 +47,7 @@ def wheel(tmp_path_factory) -> Path:
 
 
 def test_building_the_wheel_leaves_nothing_untracked(wheel):
-    """What the README's command writes in the checkout (the wheel in dist/, setuptools'
+    """What the instructor guide's command writes in the checkout (the wheel in dist/, setuptools'
     build/ and egg-info) is ignored by git: nothing to commit by mistake."""
     src = wheel.parent.parent
     tracked = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
@@ -128,7 +128,7 @@ INSTRUCTOR_ONLY = {"nbgrader", "jupyterlab", "notebook", "jupyter-server", "nbco
 
 @pytest.fixture(scope="module")
 def student_env(wheel, tmp_path_factory) -> Path:
-    """A clean virtualenv with the wheel installed as the README tells students:
+    """A clean virtualenv with the wheel installed as the student guide tells students:
     its dependencies resolved by pip, without extras, torch held to the CPU build
     by constraints.txt.  pip's cache is reused; nothing is byte-compiled at
     install time (about a minute less for torch; imports compile what they use)."""

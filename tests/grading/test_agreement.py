@@ -45,6 +45,29 @@ def next_char_pairs(text):
 def torch_rnn_param_count(input_size, hidden_size, num_layers=1):
     return hidden_size * (input_size + hidden_size + 2) * 1.0 + (num_layers - 1) * hidden_size * (2 * hidden_size + 2)
 '''},
+        # importing torch is no use of it (the NumPy-only rule); computing with it in a thread is
+        "+numpy_unused_torch_import": {"numpy_rnn": '''
+import torch
+def numpy_rnn(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    h, outputs = h0[0], []
+    for x_t in x:
+        h = np.tanh(x_t @ weight_ih.T + bias_ih + h @ weight_hh.T + bias_hh)
+        outputs.append(h)
+    return np.stack(outputs), h[None]
+'''},
+        "+numpy_torch_in_thread": {"numpy_rnn": '''
+import threading
+def numpy_rnn(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    box = {}
+    worker = threading.Thread(target=lambda: box.update(h=torch.tanh(torch.zeros(1))))
+    worker.start()
+    worker.join()
+    h, outputs = h0[0], []
+    for x_t in x:
+        h = np.tanh(x_t @ weight_ih.T + bias_ih + h @ weight_hh.T + bias_hh)
+        outputs.append(h)
+    return np.stack(outputs), h[None]
+'''},
         "+numpy_float64": {"numpy_rnn": '''
 def numpy_rnn(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     output = np.zeros((len(x), x.shape[1], len(weight_hh)))  # NumPy's default dtype: float64

@@ -126,12 +126,99 @@ def test_closing_the_pool_ends_every_submission_left():
 
 
 def test_a_question_restricted_to_numpy_cannot_import_torch_the_usual_way():
-    cells = [(0, None, "import numpy as np\nimport torch"),
-             (1, None, "import numpy as np\ndef f():\n    return float(np.tanh(np.ones(2)).sum())")]
+    """``import torch`` gives a stand-in (importing costs nothing; using it raises); without
+    the stand-in, the real torch cannot be imported the usual way, nor its files opened
+    (Landlock lets the submission open NumPy's files, not torch's)."""
+    import numpy
+    import torch as real_torch
+    reads = ("def read(path):\n    try:\n        return len(open(path, 'rb').read(1))\n"
+             "    except OSError as exc:\n        return type(exc).__name__")
+    cells = [(0, None, "import torch\nimport numpy as np"),
+             (1, None, "def f():\n    return float(np.tanh(np.ones(2)).sum())\n"
+                       "def g():\n    return torch.ones(2)\n"),
+             (2, None, reads),
+             (3, None, "import sys\nsys.meta_path[:] = [f for f in sys.meta_path if 'AbsentTorch' not in repr(f)]\n"
+                       "for name in [m for m in sys.modules if m.split('.')[0] == 'torch']:\n"
+                       "    del sys.modules[name]\nimport torch")]
     with container_pool(packages=("numpy",)) as numpy_only:
         runner = StudentRunner(numpy_only, cells, TEST_LIMITS).start()
         value = runner.call("f")
+        with pytest.raises(StudentError) as used:
+            runner.call("g")
+        opened = runner.call("read", numpy.__file__), runner.call("read", real_torch.__file__)
         runner.close()
     assert abs(value - 2 * 0.7615941559557649) < 1e-9
+    assert used.value.detail["type"] == "TorchUnavailable"
+    assert opened == (1, "PermissionError")
     [failed] = [o for o in runner.outcomes if o.error]
-    assert failed.index == 0 and failed.error["type"] == "ModuleNotFoundError"
+    assert failed.index == 3 and failed.error["type"] == "ModuleNotFoundError"
+
+
+# --- the file system, by Landlock ---------------------------------------------------------
+
+PROBE = r'''
+import os, tempfile
+def probe(secret, course):
+    def tried(action):
+        try:
+            action()
+            return "ok"
+        except OSError as exc:
+            return type(exc).__name__
+    return {
+        "read_secret": tried(lambda: open(secret).read()),
+        "list_course": tried(lambda: os.listdir(course)),
+        "list_tmp": tried(lambda: os.listdir("/tmp")),
+        **{f"write {d}": tried(lambda d=d: open(os.path.join(d, "left.txt"), "w").write("x"))
+           for d in ("/tmp", "/dev/shm", "/var/tmp", course)},
+        "read_system": tried(lambda: open("/etc/passwd").read(1)),
+        "devnull": tried(lambda: open("/dev/null", "w").write("x")),
+        "proc": tried(lambda: open("/proc/self/status").read()),
+        "own": tried(lambda: open(os.path.join(tempfile.gettempdir(), "mine.txt"), "w").write("x")),
+        "tmpdir": tempfile.gettempdir(), "home": os.environ.get("HOME"), "cwd": os.getcwd(),
+    }
+def leave():
+    path = os.path.join(tempfile.gettempdir(), "left-for-the-next.txt")
+    open(path, "w").write("x")
+    return path
+def exists(path):
+    return os.path.exists(path)
+'''
+
+
+@pytest.fixture
+def course(tmp_path_factory):
+    """A folder with a secret that every user could read (0755, 0644): only Landlock keeps it out of reach."""
+    import tempfile
+    folder = tempfile.mkdtemp(prefix="rnnquiz-test-course-", dir="/var/tmp")
+    os.chmod(folder, 0o777)
+    secret = os.path.join(folder, "hidden.py")
+    with open(secret, "w") as f:
+        f.write("ANSWER = 42\n")
+    os.chmod(secret, 0o644)
+    yield folder, secret
+    import shutil
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_submission_sees_only_the_allowlist_and_writes_only_a_folder_of_its_own(pool, course):
+    folder, secret = course
+    runner = StudentRunner(pool, [(0, None, PROBE)], TEST_LIMITS).start()
+    seen = runner.call("probe", secret, folder)
+    runner.close()
+    assert seen["read_secret"] == seen["list_course"] == seen["list_tmp"] == "PermissionError", seen
+    assert {seen[f"write {d}"] for d in ("/tmp", "/dev/shm", "/var/tmp", folder)} == {"PermissionError"}, seen
+    assert seen["read_system"] == seen["devnull"] == seen["proc"] == seen["own"] == "ok", seen
+    assert seen["tmpdir"] == seen["home"] == seen["cwd"] and seen["tmpdir"].startswith("/tmp/rnnquiz-scratch-")
+    assert not [name for name in os.listdir(folder) if name != "hidden.py"]
+
+
+def test_what_a_submission_left_is_gone_when_it_ends_and_never_seen_by_the_next(pool):
+    first = StudentRunner(pool, [(0, None, PROBE)], TEST_LIMITS).start()
+    left = first.call("leave")
+    assert os.path.exists(left)
+    first.close()
+    assert eventually(lambda: os.path.exists(os.path.dirname(left))) is False
+    second = StudentRunner(pool, [(0, None, PROBE)], TEST_LIMITS).start()
+    assert second.call("exists", left) is False and second.call("leave") != left
+    second.close()

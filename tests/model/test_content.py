@@ -9,7 +9,7 @@ import pytest
 
 from rnnquiz.commands.build import build
 from rnnquiz.model import content, samples
-from support import ASSIGNMENTS, BASES, CATALOG, ROOT, assignment, plain, quiz_keys
+from support import ASSIGNMENTS, BASES, CATALOG, ROOT, assignment, plain, quiz_choices, quiz_keys
 
 try:
     import tomllib
@@ -58,9 +58,13 @@ def test_release_holds_no_solution_hidden_test_or_output(path):
 
 
 def _code_skeleton(source: str) -> str:
-    """Code with comments, docstrings and assert messages removed (those are localized)."""
+    """Code with comments, docstrings, assert messages and the text of printed
+    string constants removed (those are localized)."""
     tree = ast.parse(source)
     for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
+            node.args = [ast.Constant("") if isinstance(a, ast.Constant) and isinstance(a.value, str) else a
+                         for a in node.args]
         body = getattr(node, "body", None)
         if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
                 and isinstance(getattr(body[0], "value", None), ast.Constant) \
@@ -145,7 +149,7 @@ def test_every_declared_mistake_has_both_texts_and_a_sample_that_names_it(base):
     named = {s.mistake for s in samples.load(a).samples}
     assert set(a.mistakes) <= named, f"declared but never shown named: {sorted(set(a.mistakes) - named)}"
     assert named <= set(a.mistakes), f"samples name undeclared mistakes: {sorted(named - set(a.mistakes))}"
-    graders = "".join(p.read_text() for d in a.grader_dirs for p in d.glob("*.py"))
+    graders = "".join(p.read_text() for d in [*a.grader_dirs, a.folder / content.MISTAKES_DIR] for p in d.glob("*.py"))
     for key in a.mistakes:
         assert f'"{key}"' in graders, f"{key} is declared but no grader names it"
 
@@ -227,3 +231,23 @@ def test_generated_folders_match_a_fresh_build(tmp_path):
         for rel in fresh:
             assert _normalized(tmp_path / rel) == _normalized(ROOT / rel), \
                 f"{rel} differs from a fresh build of source/: run `rnnquiz build` and commit"
+
+
+QUIZZES = [(aid, q.name) for aid in ASSIGNMENTS for q in assignment(aid).questions if q.kind == "quiz"]
+
+
+@pytest.mark.parametrize("aid,quiz", QUIZZES, ids=[f"{a}-{q}" for a, q in QUIZZES])
+def test_the_right_option_is_not_conspicuously_the_longest(aid, quiz):
+    """A test-wise student who picks the longest option gains nothing: the right one is
+    never more than 1.3 times the mean length of the others (markdown marks ignored)."""
+    choices = quiz_choices(aid, quiz)
+    letter = quiz_keys(assignment(aid).base)[quiz][0]
+    length = {k: len(plain(v)) for k, v in choices.items()}
+    others = [n for k, n in length.items() if k != letter]
+    assert length[letter] <= 1.3 * sum(others) / len(others), (length, letter)
+
+
+def test_the_right_letters_vary():
+    letters = {quiz_keys(base)[q.name][0] for base in BASES for q in CATALOG.bases()[base][0].questions
+               if q.kind == "quiz"}
+    assert len(letters) >= 3, letters

@@ -204,7 +204,7 @@ def test_nbgrader_grades_the_renamed_assignment_with_rnnquiz(course):
     assert MISTAKE.question in feedback and "BEGIN HIDDEN TESTS" not in feedback
     assert "not recognized" not in course.feedback_log.stderr
     # nbgrader's warnings about our test cells' hidden parts are gone (its SAWarning on a new
-    # submission is its own, and the README says what it means)
+    # submission is its own, and the instructor guide says what it means)
     noise = [line for line in course.autograde_log.stderr.splitlines() if "has changed" in line]
     assert not noise, noise
 

@@ -42,14 +42,14 @@ def course(tmp_path_factory):
         "ana": submission(AID),
         "bruno": submission(AID, {"rnn_step": no_tanh, **letters(quiz_xt_shape="a", quiz_output_dim="a")}),
         "carla": submission(AID, {"rnn_step": stub["rnn_step"], "quiz_output_dim": stub["quiz_output_dim"],
-                                  **letters(quiz_xt_shape="c")}),
+                                  **letters(quiz_xt_shape="b")}),
         "dora": submission(AID, {"rnn_step": no_tanh, "concat_operands": sample(AID, "concat_order").code,
-                                 **letters(quiz_xt_shape="c", quiz_param_growth="a", quiz_output_dim="b")}),
+                                 **letters(quiz_xt_shape="b", quiz_param_growth="b", quiz_output_dim="c")}),
         "eli": released,  # nothing touched
         "fabio": submission(AID, {"count_rnn_params": sample(AID, "count_two_biases").code,
                                   **letters(quiz_hidden_state="d")},
                             ["### BEGIN SOLUTION\nx = 1\n### END SOLUTION"]),  # flagged
-        HOSTILE: submission(AID, letters(quiz_xt_shape="d")),
+        HOSTILE: submission(AID, letters(quiz_xt_shape="c")),
     }
     for student, nb in students.items():
         folder = course / "submitted" / student / AID
@@ -80,14 +80,14 @@ def test_the_csv_keeps_not_attempted_apart_from_mistakes(grades):
 
 def test_the_csv_has_each_quiz_letter(grades):
     assert [grades[s]["quiz_xt_shape_answer"] for s in ("ana", "bruno", "carla", "dora", "eli", "fabio", HOSTILE)] \
-        == ["b", "a", "c", "c", "", "b", "d"]
+        == ["d", "a", "b", "b", "", "d", "c"]
     assert grades["bruno"]["quiz_output_dim_mistakes"] == "output_dim_one"
 
 
 def test_the_markdown_escapes_pipes_and_analyses_the_quizzes(course):
     report = (course / "report.md").read_text()
     assert r"\|V\|" in report and "/V/" not in report and "not_implemented" not in report
-    assert "| `quiz_xt_shape` | 1 | **2** | 2 | 1 | 0 | 1 | 2/7 (29%) |" in report
+    assert "| `quiz_xt_shape` | 1 | 2 | 1 | **2** | 0 | 1 | 2/7 (29%) |" in report
     assert "| `rnn_step` | 1.29 / 3 | 3 | 0 | 2 | 2 |" in report
     assert "Flagged" in report and "Could not be graded" in report
 

@@ -174,7 +174,21 @@ def test_item_analysis_is_in_the_markdown(klass, tmp_path):
     files.add(klass)
     files.finish(MISTAKES)
     report = (tmp_path / "report.md").read_text()
-    assert "| `quiz_x` | 1 | **2** | 2 | 0 | 0 | 1 | 2/6 (33%) | +1.00 |" in report
+    assert "| `quiz_x` | 1 | **2** | 2 | 0 | 0 | 1 | 2/6 (33%) | +1.00* |" in report
+    # 6 students: the figure is marked as meaning little, and the note says why
+    assert "Fewer than 20 students" in report and "means little" in report
+
+
+def test_a_large_enough_class_has_its_discrimination_unmarked(tmp_path):
+    big = [student(f"s{i:02}{how}", how, letter) for i in range(8)
+           for how, letter in (("right", "b"), ("wrong", "c"), ("stub", "a"))]
+    (item,) = items(big)
+    assert item.n == 24 and not item.too_few and item.discrimination == 1.0
+    files = ClassFiles(tmp_path, formats=["report"])
+    files.add(big)
+    files.finish(MISTAKES)
+    report = (tmp_path / "report.md").read_text()
+    assert "+1.00 |" in report and "+1.00*" not in report and "Fewer than" not in report
 
 
 # --- 4. the terminal summary --------------------------------------------------------------

@@ -22,4 +22,4 @@ GIVEAWAYS = {
 
 @pytest.mark.points(1)
 def test_answer(student):
-    check_choice(student, "quiz_hidden_state", correct="b")
+    check_choice(student, "quiz_hidden_state", correct="c")

@@ -21,4 +21,5 @@ GIVEAWAYS = {
 
 @pytest.mark.points(1)
 def test_answer(student):
-    check_choice(student, "quiz_output_dim", correct="c", mistakes={"a": "output_dim_one", "b": "output_dim_hidden"})
+    check_choice(student, "quiz_output_dim", correct="b",
+                 mistakes={"a": "output_dim_one", "c": "output_dim_hidden"})

@@ -20,4 +20,4 @@ GIVEAWAYS = {
 
 @pytest.mark.points(1)
 def test_answer(student):
-    check_choice(student, "quiz_param_growth", correct="c")
+    check_choice(student, "quiz_param_growth", correct="a")

@@ -19,4 +19,4 @@ GIVEAWAYS = {
 
 @pytest.mark.points(1)
 def test_answer(student):
-    check_choice(student, "quiz_xt_shape", correct="b")
+    check_choice(student, "quiz_xt_shape", correct="d")

@@ -27,8 +27,7 @@ def check(student, T, n, V, where):
     got = as_shape(student.call("next_char_output_shape", T, n, V), what)
     expected = reference(T, n, V)
     if got != expected:
-        mistake = {(T, n, 1): "output_dim_one", (n, T, V): "batch_first_shape",
-                   (T, 1): "output_dim_one", (T, n): "output_dim_one"}.get(got)
+        mistake = {(T, n, 1): "output_dim_one", (n, T, V): "batch_first_shape", (T, V): "missing_batch_dim"}.get(got)
         if mistake is None and len(got) == 3 and got[:2] == (T, n) and got[2] != V:
             mistake = "output_dim_hidden"
         raise Wrong("wrong_value", mistake=mistake, what=what, expected=expected, got=got)

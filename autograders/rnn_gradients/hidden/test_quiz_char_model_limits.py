@@ -21,4 +21,4 @@ GIVEAWAYS = {
 
 @pytest.mark.points(1)
 def test_answer(student):
-    check_choice(student, "quiz_char_model_limits", correct="d")
+    check_choice(student, "quiz_char_model_limits", correct="b")

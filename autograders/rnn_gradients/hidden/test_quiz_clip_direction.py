@@ -21,5 +21,5 @@ GIVEAWAYS = {
 
 @pytest.mark.points(1)
 def test_answer(student):
-    check_choice(student, "quiz_clip_direction", correct="a",
-                mistakes={"b": "clip_elementwise", "d": "clip_each_separately"})
+    check_choice(student, "quiz_clip_direction", correct="c",
+                 mistakes={"a": "clip_elementwise", "b": "clip_each_separately"})

@@ -23,4 +23,4 @@ GIVEAWAYS = {
 
 @pytest.mark.points(1)
 def test_answer(student):
-    check_choice(student, "quiz_long_gradients", correct="c")
+    check_choice(student, "quiz_long_gradients", correct="a")

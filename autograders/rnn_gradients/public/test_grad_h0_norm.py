@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnquiz.checks import Array, Wrong, call_label, describe, example, sizes
+from rnnquiz.checks import Array, Wrong, call_label, call_naming_errors, describe, example, sizes
 
 pytestmark = pytest.mark.question("grad_h0_norm")
 
@@ -63,7 +63,10 @@ def as_number(got, what, grad_shape) -> float:
 
 def check(student, args, where):
     what = call_label("grad_h0_norm", where)
-    value = as_number(student.call("grad_h0_norm", *args), what, tuple(args[1].shape))
+    # backward() through tensors none of which requires grad: H0 was never tracked, named
+    got = call_naming_errors(student, "grad_h0_norm", *args,
+                             raised={"does not require grad": "grad_h0_not_tracked"})
+    value = as_number(got, what, tuple(args[1].shape))
     ref = reference(args)
     if not (math.isfinite(value) and abs(value - ref) <= RTOL * ref):
         mistake = next((key for key, answer in typical_mistakes(args)

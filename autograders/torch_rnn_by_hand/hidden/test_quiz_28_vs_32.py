@@ -21,4 +21,4 @@ GIVEAWAYS = {
 
 @pytest.mark.points(1)
 def test_answer(student):
-    check_choice(student, "quiz_28_vs_32", correct="b")
+    check_choice(student, "quiz_28_vs_32", correct="d")

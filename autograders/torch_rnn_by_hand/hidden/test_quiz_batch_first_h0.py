@@ -21,4 +21,5 @@ GIVEAWAYS = {
 
 @pytest.mark.points(1)
 def test_answer(student):
-    check_choice(student, "quiz_batch_first_h0", correct="d", mistakes={"a": "h0_batch_major"})
+    check_choice(student, "quiz_batch_first_h0", correct="c",
+                 mistakes={"a": "h0_batch_major"})

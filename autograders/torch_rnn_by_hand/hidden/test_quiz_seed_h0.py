@@ -21,4 +21,5 @@ GIVEAWAYS = {
 
 @pytest.mark.points(1)
 def test_answer(student):
-    check_choice(student, "quiz_seed_h0", correct="a", mistakes={"b": "h0_seed_shape"})
+    check_choice(student, "quiz_seed_h0", correct="c",
+                 mistakes={"b": "h0_seed_shape"})

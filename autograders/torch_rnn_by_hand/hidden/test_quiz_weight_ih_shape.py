@@ -21,4 +21,5 @@ GIVEAWAYS = {
 
 @pytest.mark.points(1)
 def test_answer(student):
-    check_choice(student, "quiz_weight_ih_shape", correct="c", mistakes={"a": "weights_not_transposed"})
+    check_choice(student, "quiz_weight_ih_shape", correct="b",
+                 mistakes={"a": "weights_not_transposed"})

@@ -17,6 +17,7 @@ per-student error line.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fnmatch
 import gc
 import itertools
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rnnquiz.errors import UserError
+from rnnquiz.isolation.launcher import leaves_course_in_sight, unconfined_refusal
 from rnnquiz.model import content
 from rnnquiz.model.messages import clip
 from rnnquiz.model.results import Results
@@ -120,7 +122,7 @@ def preload():
     pipelines.load(pipelines.SANITIZE)
     # what is loaded stays, out of the collector's reach: a full collection in a
     # grading process (or in this one) no longer walks, and so copies on write,
-    # every object of torch, nbgrader and pytest (see the README's benchmark); the
+    # every object of torch, nbgrader and pytest (see docs/benchmarks.md); the
     # collector, paused while all this loaded (``_collector_paused``), is back on for them
     gc.freeze()
     gc.enable()
@@ -235,9 +237,17 @@ def discover(course_root: Path, assignment_id: str, student_glob: str, expected:
     return items, missing
 
 
+UNCONFINED = unconfined_refusal("`rnnquiz autograde --allow-unconfined`")
+
+
 def autograde(assignment_id: str, course_root: Path | None = None, student_glob: str = "*",
               jobs: int | None = None, db_url: str | None = None, limits=None,
-              progress=None, sandbox=None) -> Summary:
+              progress=None, sandbox=None, allow_unconfined: bool = False, announce=None) -> Summary:
+    """Grade the class; ``progress(done, total, seconds)`` after each batch,
+    ``announce(line)`` once the sandbox is chosen, before any grading: the line
+    that says which sandbox confines the submissions.  ``allow_unconfined``:
+    grade even where submissions would see the container's file system (no
+    namespaces, no Landlock); refused otherwise."""
     from rnnquiz.isolation.limits import Limits
     from rnnquiz.nbgrader.course import CourseConfigError, course_directory, is_course, sqlite_file
     start = time.monotonic()
@@ -256,33 +266,38 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
         raise AutogradeError(str(exc)) from None
     db_url = db_url or coursedir.db_url
     database = sqlite_file(db_url)
+    _refuse_unknown(course_root, assignment_id, catalog, coursedir, db_url, database)
     if database is not None and not database.is_file():
         raise AutogradeError(f"{database}: no gradebook yet; run `nbgrader generate_assignment {assignment_id}` "
                              "in the course first. Nothing was changed.")
     _refuse_if_not_ours(course_root, assignment_id, catalog)  # before any sandbox starts
+    from rnnquiz.isolation.launcher import SandboxConfig
+    # the instructor's word travels with the sandbox's choice: which launcher runs
+    # is known once its worker has started (``_refuse_if_unconfined``)
+    sandbox = dataclasses.replace(sandbox or SandboxConfig(), allow_unconfined=allow_unconfined)
     # a SQLite gradebook: one run at a time, the next one waits (run_lock says why)
     lock = RunLock(database, f"rnnquiz autograde {assignment_id} --student {student_glob!r}") \
         if database is not None else contextlib.nullcontext()
     with lock:
         return _launch_and_grade(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits,
-                                 progress, sandbox, start, coursedir)
+                                 progress, sandbox, start, coursedir, announce)
 
 
 def _launch_and_grade(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits, progress, sandbox,
-                      start, coursedir) -> Summary:
-    from rnnquiz.isolation.launcher import SandboxConfig, warn_if_unsandboxed
+                      start, coursedir, announce=None) -> Summary:
+    from rnnquiz.isolation.launcher import SandboxConfig
     from rnnquiz.isolation.pool import Pool
-    warn_if_unsandboxed(sandbox)
     sandbox = sandbox or SandboxConfig()
     # the zygote first: its torch import, in the sandbox, overlaps all this process
-    # does before forking the grading processes, which share it
-    pool = Pool(limits, sandbox, announce=False, many=True).launch()  # the warning, if any, is said above
+    # does before forking the grading processes, which share it (which sandbox
+    # runs is known once it has started: ``announce`` says it before any grading)
+    pool = Pool(limits, sandbox, announce=False, many=True).launch()
     # and the zygotes of questions restricted to some packages (NumPy only, say)
     pool.prepare(_package_sets(course_root, assignment_id, catalog))
     try:
         with _collector_paused():
             return _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits,
-                              progress, sandbox, pool, start, coursedir)
+                              progress, sandbox, pool, start, coursedir, announce)
     finally:
         pool.close()  # the zygote exits once the grading processes have closed their copies too
 
@@ -290,7 +305,7 @@ def _launch_and_grade(assignment_id, course_root, catalog, student_glob, jobs, d
 @contextlib.contextmanager
 def _collector_paused():
     """Start-up only allocates (imports): the cyclic collector would walk the
-    growing heap again and again (a sixth of the start-up; the README's benchmark).
+    growing heap again and again (a sixth of the start-up; docs/benchmarks.md).
     ``preload`` freezes what was loaded and turns the collector on for the
     grading processes; once they are gone, the caller's heap is collectable
     and its setting is as it was (a heap the caller froze itself stays frozen,
@@ -306,6 +321,44 @@ def _collector_paused():
             gc.enable()
         else:
             gc.disable()
+
+
+def _refuse_unknown(course_root: Path, assignment_id: str, catalog, coursedir, db_url: str, database):
+    """A name the course does not know (no source folder, not in the gradebook)
+    is refused before anything is made: the closest known name suggested, or,
+    for one of rnnquiz's assignments, that it was never added to the course."""
+    source = Path(coursedir.root) / coursedir.source_directory
+    if (source / assignment_id).is_dir():
+        return
+    in_gradebook = []
+    if database is None or database.is_file():
+        from nbgrader.api import Gradebook
+        try:
+            with Gradebook(db_url, coursedir.course_id) as gb:
+                in_gradebook = [a.name for a in gb.assignments]
+        except Exception:  # the gradebook's own problems are said where it is opened for grading
+            return
+        if assignment_id in in_gradebook:
+            return
+    course = sorted({p.name for p in source.iterdir() if p.is_dir()} | set(in_gradebook)) if source.is_dir() \
+        else sorted(in_gradebook)
+    checkout = content.checkout()
+    ours = set(catalog.assignments) | (set(content.course_catalog(checkout).assignments) if checkout else set())
+    if assignment_id in ours:
+        raise AutogradeError(f"{assignment_id!r} was never added to this course (no {source / assignment_id}): add "
+                             f"it with `rnnquiz init {course_root} --assignments {assignment_id}`, then `nbgrader "
+                             f"generate_assignment {assignment_id}`. Nothing was changed.")
+    raise AutogradeError(f"unknown assignment {assignment_id!r}{content.did_you_mean(assignment_id, course)}: "
+                         f"this course has no {source / assignment_id} and its gradebook does not list it; "
+                         f"the course's assignments: {', '.join(course) or 'none yet'}. Nothing was changed.")
+
+
+def _refuse_if_unconfined(launcher, sandbox):
+    """A class run where a submission would see the course (container mode
+    without Landlock) needs the instructor's explicit word; asked once the
+    launcher whose worker starts is known, before anything is graded."""
+    if leaves_course_in_sight(launcher) and not sandbox.allow_unconfined:
+        raise AutogradeError(UNCONFINED)
 
 
 def _refuse_if_not_ours(course_root: Path, assignment_id: str, catalog):
@@ -335,7 +388,7 @@ def not_ours(assignment_id: str, names: list, catalog) -> str:
 
 
 def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits, progress, sandbox, pool,
-               start, coursedir) -> Summary:
+               start, coursedir, announce=None) -> Summary:
     from nbgrader.api import Gradebook, MissingEntry
     jobs = max(1, jobs or os.cpu_count() or 1)
     try:
@@ -361,6 +414,10 @@ def _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, 
     if items:
         preload()
         pool.share()  # waits for the zygote once, here: the grading processes inherit what it can enforce
+        _refuse_if_unconfined(pool.launcher, sandbox)
+        summary.protections = pool.launcher.describe()  # the launcher whose worker started
+        if announce:  # before any grading (and any progress bar)
+            announce(summary.protections)
         if pool.launcher.separates:
             shared = pool
         else:  # no namespaces per submission (not root): only separate sandboxes keep two apart

@@ -127,7 +127,8 @@ def run(lang: str = content.PRIMARY_LANG, workdir: Path | None = None, course: P
     out("the same class with `rnnquiz autograde` (parallel, sandboxed) and its class report:")
     from rnnquiz.commands.autograde import autograde
     for aid in assignment_ids:
-        summary = autograde(aid, course_root=cycle.course)
+        # the demo's students are rnnquiz's own samples: nothing to keep from them
+        summary = autograde(aid, course_root=cycle.course, allow_unconfined=True)
         out(f"  {aid}: {len(summary.graded)} graded in {summary.seconds:.1f} s; "
             f"open {summary.report_dir / 'report.html'} in a browser (also report.md, report.png)")
     out(f"done in {time.monotonic() - start:.0f} s")

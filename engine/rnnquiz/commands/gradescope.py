@@ -26,7 +26,8 @@ from rnnquiz.model import content
 from rnnquiz.model.results import VISIBILITIES
 
 CHECKOUT = Path(__file__).resolve().parents[3]  # engine/rnnquiz/commands/ -> the repository
-CONTENT_PARTS = (content.MANIFEST, content.PUBLIC, content.HIDDEN)  # of a content folder, what grading reads
+CONTENT_PARTS = (content.MANIFEST, content.PUBLIC, content.HIDDEN, content.MISTAKES_DIR)  # what grading reads
+DIST = "dist"  # the default folder of the zip, in the working folder (git ignores it)
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # the same bytes for the same inputs
 
 
@@ -44,13 +45,14 @@ def build(assignment_id: str, out: Path | None = None, visibility: list | None =
     if assignment_id not in catalog:
         twins = [a.id for a in catalog.bases().get(assignment_id, [])]
         hint = f"; name one language of it: {', '.join(sorted(twins))}" if twins else ""
-        raise GradescopeError(f"unknown assignment {assignment_id!r}{hint}; known here: {catalog.known()}.")
+        raise GradescopeError(f"unknown assignment {assignment_id!r}{catalog.suggest(assignment_id)}{hint}; "
+                              f"known here: {catalog.known()}.")
     assignment = catalog.get(assignment_id)
     if not assignment.has_hidden:
         raise GradescopeError(f"{assignment.folder}: no hidden/ graders; build the autograder from the course "
                               "that has them (see `rnnquiz init`).")
     shown = parse_visibility(visibility or [], assignment)
-    out = Path(out or f"{assignment.id}-autograder.zip")
+    out = Path(out or Path(DIST) / f"{assignment.id}-autograder.zip")
     with tempfile.TemporaryDirectory(prefix="rnnquiz-gradescope-") as tmp:
         wheel = Path(wheel) if wheel else build_wheel(Path(tmp))
         files = {

@@ -26,7 +26,7 @@ IGNORED_PARTS = {".ipynb_checkpoints", "__MACOSX"}  # what editors and archivers
 
 @dataclass(frozen=True)
 class Layout:
-    """Gradescope's folders (see the README's "Grade on Gradescope")."""
+    """Gradescope's folders (see docs/gradescope.md)."""
     root: Path
 
     @property
@@ -46,12 +46,17 @@ class Layout:
         return self.root / "results" / "results.json"
 
 
+LOCAL_TRY = "--local-try"  # `rnnquiz gradescope-try`: the instructor's own machine, maybe not as root
+
+
 def main(argv=None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    local = LOCAL_TRY in args
+    args = [a for a in args if a != LOCAL_TRY]
     layout = Layout(Path(args[0] if args else "/autograder"))
     started = time.monotonic()
     try:
-        data = run(layout, started)
+        data = run(layout, started, local)
     except BaseException as exc:  # noqa: B036  (whatever it is, the student gets a results.json)
         say(f"the autograder failed before grading: {type(exc).__name__}: {exc}")
         say("".join(traceback.format_exception(exc)[-6:]).rstrip())
@@ -65,7 +70,7 @@ def say(line: str):
     print(f"rnnquiz: {line}", flush=True)
 
 
-def run(layout: Layout, started: float) -> dict:
+def run(layout: Layout, started: float, local: bool = False) -> dict:
     """Grade the submission; the results.json data (raises only before the assignment is known)."""
     from rnnquiz.model import content
     settings = read_settings(layout.source / SETTINGS)
@@ -74,7 +79,7 @@ def run(layout: Layout, started: float) -> dict:
     assignment = catalog.get(settings["assignment"])
     visibility = settings.get("visibility") or {}
     try:
-        result = grade_here(layout, assignment, catalog)
+        result = grade_here(layout, assignment, catalog, local)
     except Exception as exc:  # rnnquiz or the machine failed: not the student's fault, still a results.json
         say(f"grading failed: {type(exc).__name__}: {exc}")
         say("".join(traceback.format_exception(exc)[-6:]).rstrip())
@@ -86,13 +91,17 @@ def run(layout: Layout, started: float) -> dict:
     return result.to_gradescope(visibility=visibility, execution_time=time.monotonic() - started)
 
 
-def grade_here(layout: Layout, assignment, catalog):
-    """The student's notebook graded, or a Results saying why it was not (the student's fault)."""
+def grade_here(layout: Layout, assignment, catalog, local: bool = False):
+    """The student's notebook graded, or a Results saying why it was not (the student's fault).
+    ``local``: a try on the instructor's machine, where an ordinary user may grade their own test notebooks."""
     from rnnquiz.isolation.launcher import Unprivileged, choose
     from rnnquiz.isolation.pool import Pool
     launcher = choose()
     print(launcher.describe(), flush=True)  # the one line on which protections hold
-    if isinstance(launcher, Unprivileged):
+    if isinstance(launcher, Unprivileged) and local:
+        say(f"local try as uid {os.geteuid()}: the notebook runs with your rights (on Gradescope, as root, it "
+            "runs under a uid of its own)")
+    elif isinstance(launcher, Unprivileged):
         # fail closed: student code would run with the grader's own rights
         raise PermissionError(f"run_autograder runs as uid {os.geteuid()}, not root as on Gradescope; "
                               "refusing to run student code with the grader's rights")
@@ -107,7 +116,10 @@ def grade_here(layout: Layout, assignment, catalog):
         try:
             path = find_notebook(layout.submission, assignment)
             say(f"grading {path} as {assignment.id}, inputs drawn for student {student}")
-            return session.grade(path, student=student, assignment_id=assignment.id, catalog=catalog, pool=pool)
+            result = session.grade(path, student=student, assignment_id=assignment.id, catalog=catalog, pool=pool)
+            if pool.launcher.describe() != launcher.describe():  # its worker did not start: the next one graded
+                print(pool.launcher.describe(), flush=True)
+            return result
         except NotebookError as exc:
             say(f"not graded: {exc}")
             # the student's own file names, not the container's folders
@@ -146,7 +158,8 @@ def lock(layout: Layout):
         os.chmod(path, mode)
         if os.lstat(path).st_mode & 0o077:
             raise InternalError(f"{path} stays readable by other users; refusing to grade")
-    say(f"{layout.root} and the grader's files in it: readable and writable by root only")
+    owner = "root" if os.geteuid() == 0 else f"uid {os.geteuid()}"  # an ordinary user's local try
+    say(f"{layout.root} and the grader's files in it: readable and writable by {owner} only")
 
 
 def unreadable_for_students() -> list:

@@ -9,6 +9,7 @@ changes nothing more.
 from __future__ import annotations
 
 import filecmp
+import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,10 +51,16 @@ class Report:
     course: Path
     assignments: list                          # nbgrader assignment ids added or already there
     done: list = field(default_factory=list)   # one line per thing done or left alone
+    student_config: list = field(default_factory=list)  # the lines students put in their own config
 
     def lines(self) -> list:
-        return self.done + ["", "next, from the course folder (with rnnquiz's virtualenv activated, so",
-                            "that nbgrader finds its `alembic` on PATH):", f"  cd {self.course}"] + [
+        return self.done + [
+            "", "students: before `nbgrader fetch_assignment` and `nbgrader submit`, each student's",
+            "nbgrader needs these lines, in ~/.jupyter/nbgrader_config.py of their account",
+            "or in the JupyterHub image's /etc/jupyter/nbgrader_config.py:",
+            *(f"  {line}" for line in self.student_config),
+            "", "next, from the course folder (with rnnquiz's virtualenv activated, so",
+            "that nbgrader finds its `alembic` on PATH):", f"  cd {self.course}"] + [
             f"  nbgrader generate_assignment {aid}" for aid in self.assignments] + [
             "  nbgrader release_assignment NAME      # then students fetch and submit",
             "  nbgrader collect NAME",
@@ -90,7 +97,8 @@ def selected(catalog: content.Catalog, names: list | None) -> list:
         elif name in catalog:
             out.append(name)
         else:
-            raise InitError(f"unknown assignment {name!r}; known: {', '.join(sorted(catalog.bases()))} "
+            raise InitError(f"unknown assignment {name!r}{catalog.suggest(name)}; known: "
+                            f"{', '.join(sorted(catalog.bases()))} "
                             f"(each in every language) or one of {catalog.known()}.")
     return list(dict.fromkeys(out))
 
@@ -121,18 +129,51 @@ def init(course: Path, names: list | None = None, origin: Path | None = None,
     config = course / CONFIG_FILE
     had_exchange = config.is_file() and _sets_exchange(config.read_text(encoding="utf-8"))
     report.done.append(_configure(config, course_id or course.name, exchange))
-    report.done.append(_exchange_line(config, None if had_exchange else exchange))
+    settings = _settings(course)
+    report.done.append(_exchange_line(settings, exchange, had_exchange))
+    report.student_config = student_config(settings)
     return report
 
 
-def _exchange_line(path: Path, exchange: Path | None) -> str:
+def _settings(course: Path) -> dict:
+    """The course id and exchange root as nbgrader reads them for this course
+    (its nbgrader_config.py and Jupyter's configuration folders)."""
+    from rnnquiz.nbgrader.course import course_directory
+    config = course_directory(course).config
+    return {"course_id": config.get("CourseDirectory", {}).get("course_id") or "",
+            "exchange": config.get("Exchange", {}).get("root")}
+
+
+def student_config(settings: dict) -> list:
+    """What a student's own nbgrader configuration needs to fetch and submit
+    this course's assignments: the same course id and exchange as the course."""
+    exchange = settings["exchange"]
+    return ["c = get_config()",
+            f"c.CourseDirectory.course_id = {_quoted(settings['course_id'])}",
+            f"c.Exchange.root = {_quoted(str(exchange))}" if exchange
+            else f"# c.Exchange.root = ...  (the course sets none: nbgrader's default {NBGRADER_EXCHANGE})"]
+
+
+def _quoted(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a Python string literal too
+
+
+def _exchange_line(settings: dict, asked: Path | None, had_exchange: bool) -> str:
     """Where the course's exchange is, said, because nbgrader's default is
     system-wide (a first release_assignment would otherwise go there unasked)."""
-    text = path.read_text(encoding="utf-8")
-    if exchange is not None:
-        return f"exchange   {Path(exchange).resolve()}"
-    if _sets_exchange(text):
-        return f"exchange   as {CONFIG_FILE} sets it (c.Exchange.root; change it there)"
+    root = settings["exchange"]
+    if asked is not None and had_exchange:
+        if root and Path(root).resolve() == Path(asked).resolve():
+            return f"exchange   {root} (as {CONFIG_FILE} already sets it)"
+        return (f"exchange   {root} as {CONFIG_FILE} already sets it: --exchange {Path(asked).resolve()} was not "
+                "applied (change c.Exchange.root there to move the course's exchange)")
+    if asked is not None:
+        return f"exchange   {Path(asked).resolve()}"
+    if root and had_exchange:
+        return f"exchange   {root} as {CONFIG_FILE} sets it (c.Exchange.root; change it there)"
+    if root:
+        return (f"exchange   {root} as a {CONFIG_FILE} in Jupyter's configuration folders sets it (outside the "
+                "course; c.Exchange.root in the course's own file would take precedence)")
     return (f"exchange   not set: nbgrader would use its system-wide {NBGRADER_EXCHANGE}; set c.Exchange.root "
             "in nbgrader_config.py (a commented line is there) or run `rnnquiz init` again with --exchange DIR")
 

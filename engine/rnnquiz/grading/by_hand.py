@@ -23,6 +23,7 @@ def pytest_configure(config):
     # public/ and hidden/ hold files of the same names (one per question):
     # imported by path, as rnnquiz itself runs them
     config.option.importmode = "importlib"
+    from rnnquiz.grading import catalogue
     from rnnquiz.grading.plugin import GradingPlugin, Job
     from rnnquiz.grading.session import resolve
     from rnnquiz.isolation.limits import Limits
@@ -35,5 +36,6 @@ def pytest_configure(config):
     pool = Pool().launch()
     config.add_cleanup(pool.close)
     job = Job(key="submission", student_id=config.getoption("--student"), lang=assignment.lang,
-              cells=sub.cells, mistakes=assignment.mistakes, packages=assignment.packages)
+              cells=sub.cells, mistakes=assignment.mistakes, packages=assignment.packages,
+              catalogues=catalogue.load(assignment.folder))
     config.pluginmanager.register(GradingPlugin([job], pool, Limits(), reports=True), "rnnquiz-grading")

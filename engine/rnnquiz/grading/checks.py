@@ -12,13 +12,15 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnquiz.grading.catalogue import mistake  # noqa: F401  (what catalogues of mistakes declare entries with)
 from rnnquiz.model.messages import MESSAGES, text
 from rnnquiz.sandboxed import wire
 from rnnquiz.sandboxed.wire import Array, Module, Other  # noqa: F401  (what graders receive and send)
 
 __all__ = ["Array", "Module", "Other", "Msg", "Wrong", "TOLERANCES", "as_array", "as_int", "as_shape", "as_tuple",
            "call_label", "call_naming_errors", "check_array", "check_choice", "close", "describe", "example",
-           "find_mistake", "product_scale", "public_checks", "randn", "sizes", "take_answer", "tolerance", "variant"]
+           "find_mistake", "mistake", "product_scale", "public_checks", "randn", "sizes", "take_answer", "tolerance",
+           "variant"]
 
 # float32: rtol=1e-5, atol=1e-6; float64 much tighter
 TOLERANCES = {np.dtype("float16"): (1e-3, 1e-3), np.dtype("float32"): (1e-5, 1e-6),

@@ -16,11 +16,12 @@ import io
 
 import pytest
 
+from rnnquiz.grading import catalogue
 from rnnquiz.grading.plugin import GradingPlugin, Job
-from rnnquiz.grading.session import pytest_args
+from rnnquiz.grading.session import assemble, pytest_args, run_graders
 from rnnquiz.grading.student import call_message, interpret_call
 from rnnquiz.isolation.limits import Limits
-from rnnquiz.model import content
+from rnnquiz.model import content, notebook
 from rnnquiz.model.messages import text
 from rnnquiz.model.results import QuestionResult
 
@@ -62,7 +63,8 @@ def grade_in_kernel(assignment_id: str, question: str, namespace: dict, student:
     assignment = catalog.get(assignment_id)
     points = assignment.question(question).points
     # no package restriction here: the kernel has whatever the notebook imported
-    job = Job(key="kernel", student_id=student, lang=assignment.lang, cells=[], mistakes=assignment.mistakes)
+    job = Job(key="kernel", student_id=student, lang=assignment.lang, cells=[], mistakes=assignment.mistakes,
+              catalogues=catalogue.load(assignment.folder))
     plugin = GradingPlugin([job], None, Limits(), runner_factory=lambda _job, _packages: LocalRunner(namespace))
     files = [d / content.grader_file(question) for d in assignment.grader_dirs]
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
@@ -77,3 +79,21 @@ def grade_in_kernel(assignment_id: str, question: str, namespace: dict, student:
         raise InKernelFailure("\n".join(failed))
     print("\n".join(failed) if failed else f"{question}: {text('passed', lang)}")
     return result.score  # the checks' points, never above the question's
+
+
+def check_namespace(assignment_id: str, namespace: dict):
+    """The public checks of ``assignment_id`` on a notebook's own namespace
+    (the in-notebook self-check): the same ``Results`` as ``rnnquiz check``.
+    The student's code runs here, in their kernel: a self-check protects
+    nothing from its own student, and the kernel can be interrupted."""
+    catalog = content.public_catalog()
+    if assignment_id not in catalog:
+        raise notebook.NotebookError("this notebook", f"asks for assignment {assignment_id!r}, which is not "
+                                     f"installed here (known: {catalog.known()}).")
+    assignment = catalog.get(assignment_id)
+    job = Job(key="notebook", student_id="self-check", lang=assignment.lang, cells=[],
+              mistakes=assignment.mistakes)
+    run_graders(assignment.grader_dirs[:1], [job], None, Limits(), True,
+                runner_factory=lambda _job, _packages: LocalRunner(namespace))
+    return assemble(notebook.Submission(text("this_notebook", assignment.lang), assignment, []), "self-check",
+                    job, True)

@@ -23,9 +23,10 @@ import pytest
 from _pytest.outcomes import Exit, OutcomeException
 from _pytest.reports import TestReport
 
+from rnnquiz.grading import catalogue
 from rnnquiz.grading.checks import Wrong, take_answer
 from rnnquiz.grading.student import StudentError, StudentRunner
-from rnnquiz.isolation.pool import Pool
+from rnnquiz.isolation.pool import Pool, PoolError
 from rnnquiz.model.messages import text
 from rnnquiz.model.results import Check
 
@@ -40,6 +41,7 @@ class Job:
     packages: dict = field(default_factory=dict)   # question -> the only packages its answer may use
     records: list = field(default_factory=list)    # (question, Check)
     cell_outcomes: list = field(default_factory=list)
+    catalogues: dict = field(default_factory=dict)  # question -> Catalogue (typical mistakes as variants)
 
 
 def seed_for(*parts: str) -> int:
@@ -71,6 +73,10 @@ class GradingPlugin:
         # hand); rnnquiz reads the records and skips them
         self.reports = reports
         self.collect_errors: list = []
+        # no worker could start: not any question's fault, so no question is
+        # scored; the session stops and the caller says it once (``run_graders``)
+        self.fatal: PoolError | None = None
+        self.recorders: dict = {}  # test id -> the Recorder of its calls
 
     # --- parametrization and order ---------------------------------------------
     def pytest_generate_tests(self, metafunc):
@@ -91,7 +97,12 @@ class GradingPlugin:
     # --- fixtures ----------------------------------------------------------------
     @pytest.fixture
     def student(self, request, job):
-        return self._runner(job, self.jobs[job].packages.get(_question(request.node)))
+        runner = self._runner(job, self.jobs[job].packages.get(_question(request.node)))
+        if _question(request.node) not in self.jobs[job].catalogues:
+            return runner
+        # the calls this check makes, for naming a mistake that explains them all
+        recorder = self.recorders[request.node.nodeid] = catalogue.Recorder(runner)
+        return recorder
 
     @pytest.fixture
     def lang(self, job):
@@ -144,6 +155,10 @@ class GradingPlugin:
             item.runtest()
         except Exit:
             raise  # pytest.exit stops the session, as under pytest's own protocol
+        except PoolError as exc:
+            self.fatal = exc
+            item.session.shouldstop = str(exc)
+            return True
         except (Exception, OutcomeException) as exc:  # a failed check (KeyboardInterrupt stops the session)
             error = exc
         finally:
@@ -163,6 +178,9 @@ class GradingPlugin:
             return None
         failed = call.excinfo is not None
         error = call.excinfo.value if failed else None
+        if isinstance(error, PoolError):
+            self.fatal = error
+            item.session.shouldstop = str(error)
         check = self._record(item, job, error) if call.when == "call" or (call.when == "setup" and failed) \
             else None
         return TestReport(item.nodeid, item.location, {}, "failed" if failed else "passed",
@@ -171,6 +189,13 @@ class GradingPlugin:
 
     def _record(self, item, job: Job, error: BaseException | None) -> Check:
         feedback, mistake = "", None
+        recorder = self.recorders.pop(item.nodeid, None)
+        if isinstance(error, Wrong) and recorder is not None and error.key in catalogue.VALUE_FAILURES:
+            try:  # the catalogue decides the cause of a wrong value: one that explains every input, or none
+                error.mistake = catalogue.explain(job.catalogues[_question(item)], recorder,
+                                                  seed_for(job.student_id, _question(item), "probes"))
+            except Exception:
+                error.mistake = None
         if error is not None:
             try:
                 feedback, mistake = self._explain(error, job)

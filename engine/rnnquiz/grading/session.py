@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rnnquiz.errors import InternalError
+from rnnquiz.grading import catalogue
 from rnnquiz.grading.plugin import GradingPlugin, Job
 from rnnquiz.isolation.limits import Limits
 from rnnquiz.isolation.pool import Pool
@@ -18,7 +19,7 @@ from rnnquiz.model.messages import text
 from rnnquiz.model.results import QuestionResult, Results
 
 # pytest plugins graders do not need (logging and warnings capture were a good
-# part of a submission's grading time: see the README's benchmark)
+# part of a submission's grading time: see docs/benchmarks.md)
 QUIET_PLUGINS = [arg for name in ("cacheprovider", "logging", "warnings", "faulthandler", "doctest",
                                    "junitxml", "pastebin", "stepwise", "unraisableexception",
                                    "threadexception", "rnnquiz")
@@ -45,7 +46,8 @@ def resolve(path, catalog: content.Catalog, assignment_id: str | None = None) ->
     file's name.  Never the notebook's content."""
     if assignment_id is not None:
         if assignment_id not in catalog:
-            raise notebook.NotebookError(path, f"unknown assignment {assignment_id!r}; known: {catalog.known()}.")
+            raise notebook.NotebookError(path, f"unknown assignment {assignment_id!r}{catalog.suggest(assignment_id)}; "
+                                               f"known: {catalog.known()}.")
         return catalog.get(assignment_id)
     where = content.in_course_tree(Path(path))
     if where is not None:
@@ -55,6 +57,12 @@ def resolve(path, catalog: content.Catalog, assignment_id: str | None = None) ->
     if Path(path).stem in catalog:
         return catalog.get(Path(path).stem)
     if not catalog.assignments and Path(path).stem in content.public_catalog():
+        checkout = content.checkout()
+        if checkout is not None:  # an instructor, outside the course: where the graders are
+            raise notebook.NotebookError(path, f"is graded with the hidden graders of a course, and {Path.cwd()} "
+                                         f"is in none; run `rnnquiz grade` from the course folder (rnnquiz's "
+                                         f"checkout {checkout} is one) or from a course made with `rnnquiz "
+                                         "init`. To run only the public checks, use `rnnquiz check`.")
         raise notebook.NotebookError(path, "is graded with the instructor's hidden graders, which are not here "
                                      "(only an instructor's course has them); to check your work before "
                                      "submitting, run `rnnquiz check` on it.")
@@ -100,8 +108,7 @@ def grade_submissions(subs: list, *, public_only: bool = False, limits: Limits |
             if not public_only and not assignment.has_hidden:
                 raise GraderError(f"the hidden graders of {assignment.base} are not in {assignment.folder}; "
                                   "grade from the course folder (see `rnnquiz init`).")
-            jobs = [Job(key=f"s{n}", student_id=student, lang=sub.assignment.lang, cells=sub.cells,
-                        mistakes=assignment.mistakes, packages=assignment.packages) for n, student, sub in members]
+            jobs = [make_job(f"s{n}", student, sub) for n, student, sub in members]
             dirs = assignment.grader_dirs[:1] if public_only else assignment.grader_dirs
             run_graders(dirs, jobs, pool, limits, public_only)
             for (n, student, sub), job in zip(members, jobs):
@@ -110,6 +117,13 @@ def grade_submissions(subs: list, *, public_only: bool = False, limits: Limits |
         if own_pool:
             pool.close()
     return results
+
+
+def make_job(key: str, student: str, sub: notebook.Submission) -> Job:
+    """What the graders need of one submission (whatever runs its code)."""
+    assignment = sub.assignment
+    return Job(key=key, student_id=student, lang=assignment.lang, cells=sub.cells, mistakes=assignment.mistakes,
+               packages=assignment.packages, catalogues=catalogue.load(assignment.folder))
 
 
 def grade(path, student: str = "student", assignment_id: str | None = None,
@@ -130,16 +144,15 @@ def pytest_args(paths: list, root: Path) -> list:
             "-q", "--no-header", *QUIET_PLUGINS]
 
 
-def run_graders(dirs: list, jobs: list, pool: Pool | None, limits: Limits, public_only: bool,
-                runner_factory=None):
-    """``runner_factory``: how a job's code is reached (``GradingPlugin``); by
-    default a worker of ``pool``."""
+def run_graders(dirs: list, jobs: list, pool: Pool | None, limits: Limits, public_only: bool, runner_factory=None):
     plugin = GradingPlugin(jobs, pool, limits, public_only, runner_factory=runner_factory)
     root = dirs[0].parent
     args = pytest_args(dirs, root)
     sink = io.StringIO()  # pytest's own report is not ours to print
     with contextlib.redirect_stdout(sink), _no_plugin_autoload():
         code = pytest.main(args, plugins=[plugin])
+    if plugin.fatal is not None:
+        raise plugin.fatal  # no worker could start: one line for the whole run, not one per question
     if plugin.collect_errors or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         detail = "\n".join(plugin.collect_errors) or sink.getvalue()[-2000:]
         raise GraderError(f"the graders in {root} did not run (pytest exit {int(code)}):\n{detail}")

@@ -12,8 +12,23 @@ Chosen in one place (``choose``), said in one line (``Launcher.describe``):
 - ``Container``: root where new namespaces are refused (Docker's default
   seccomp profile, as on Gradescope): each submission runs under a uid of its
   own with the seccomp filter and rlimits, in a control group where the
-  machine lets us make one; the file system is the container's own.
+  machine lets us make one; with Landlock, the kernel keeps it to the same
+  allowlisted file system and a writable folder of its own, removed when it
+  ends.  Without Landlock it sees the container's files: a class run then
+  refuses unless told to accept that (``rnnquiz autograde --allow-unconfined``).
 - ``Unprivileged``: not root: resource limits only, and a warning.
+
+- ``UserBubblewrap``: bubblewrap as an ordinary user (a JupyterHub server):
+  the pool in bubblewrap's sandbox (allowlisted read-only file system, own
+  PID, IPC, network and UTS namespaces, no capability); submissions are not
+  confined one from another inside it, so each grading process has a pool
+  of its own.
+
+Which one runs is decided by starting the real worker (``Pool.wait_ready``):
+``candidates`` lists them best first, and a launcher whose worker does not
+start gives way to the next, with the reason in its one line.  ``--sandbox``
+or ``RNNQUIZ_SANDBOX`` names one instead (``MODES``); then there is no
+fallback.
 
 What every mode adds per submission (control groups, budgets) is the pool's
 (``pool.py``); what runs inside is ``rnnquiz/sandboxed`` only.
@@ -29,29 +44,52 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from rnnquiz.errors import UserError
 from rnnquiz.isolation.view import bwrap_view_args, file_view
+from rnnquiz.sandboxed import landlock
 
 SANDBOXED = Path(__file__).resolve().parent.parent / "sandboxed"  # the only rnnquiz code inside the sandbox
-WORKER_FILES = ("worker.py", "wire.py", "confine.py")
+WORKER_FILES = ("worker.py", "wire.py", "confine.py", "landlock.py")
 SANDBOX_WORKER_DIR = "/tmp/.rnnquiz-worker"  # /tmp is a private tmpfs there
 ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
        # one thread per process: no BLAS thread alive when the zygote forks
        "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-       "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
+       "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
+       "RNNQUIZ_WORKER": "1"}  # a notebook's self-check cell does nothing where it is graded
+
+
+ENV_VAR = "RNNQUIZ_SANDBOX"
+MODES = ("auto", "bubblewrap", "namespaces", "container", "unprivileged")
 
 
 @dataclass
 class SandboxConfig:
     use_bwrap: bool | None = None  # None: use it when it works; False: never
+    mode: str | None = None        # one of MODES; None: $RNNQUIZ_SANDBOX, else "auto"
+    allow_unconfined: bool = False  # a class run may grade where submissions would see the course
+
+    def chosen_mode(self) -> str:
+        mode = (self.mode or os.environ.get(ENV_VAR) or "auto").strip().lower()
+        if mode not in MODES:
+            raise SandboxChoiceError(f"unknown sandbox {mode!r} (from --sandbox or ${ENV_VAR}); "
+                                     f"choose one of: {', '.join(MODES)}.")
+        return mode
+
+
+class SandboxChoiceError(UserError):
+    """The sandbox asked for by name cannot be used here."""
 
 
 class Launcher:
     """How the zygote starts, and what its submissions are given (the FORK request's part)."""
     name = ""
     namespaces = False    # each submission in namespaces of its own (and the allowlisted root)
+    ahead = True          # a class run may fork the next submission's process while one is graded
     outer = False         # the pool has a sandbox of its own around the zygote (bubblewrap)
     separates = False     # submissions of several grading processes may share one zygote
+    keeps_files = False   # a submission sees only the allowlisted file system: no course, no other submission
     protections = ""
+    fallback = ""         # why a better launcher is not the one running (see ``Pool.wait_ready``)
 
     def command(self, fd: int, many: bool, packages: tuple | None) -> tuple[list, dict]:
         """The zygote's command line and environment, talking on ``fd``."""
@@ -73,12 +111,13 @@ class Launcher:
         """Collect what ``helpers`` named, once the zygote has ended."""
 
     def describe(self) -> str:
-        return f"rnnquiz sandbox: {self.name} ({self.protections})"
+        why = f"; {self.fallback}" if self.fallback else ""
+        return f"rnnquiz sandbox: {self.name} ({self.protections}{why})"
 
 
 class Bubblewrap(Launcher):
     name = "bubblewrap"
-    namespaces = outer = separates = True
+    namespaces = outer = separates = keeps_files = True
     protections = ("bubblewrap around the pool; per submission: PID, mount, IPC, network and UTS namespaces, "
                    "allowlisted read-only file system, own uid, seccomp, rlimits")
 
@@ -125,60 +164,193 @@ class Bubblewrap(Launcher):
         reap_exited("bwrap")
 
 
+class UserBubblewrap(Bubblewrap):
+    """bubblewrap as an ordinary user: no capability inside, so no namespaces
+    per submission; the pool's own sandbox is the protection."""
+    name = "bubblewrap"
+    namespaces = separates = ahead = False
+    outer = True
+    protections = ("bubblewrap around the pool, as an ordinary user: allowlisted read-only file system (no "
+                   "course, home or grader files), no network, own PID, IPC and UTS namespaces, seccomp, "
+                   "rlimits; student code runs as this user, one submission at a time per pool, and what "
+                   "one leaves (processes, temporary files) is removed before the next")
+
+    def command(self, fd, many, packages):
+        args = [self.bwrap, "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--unshare-all",
+                "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
+        for key, value in ENV.items():
+            args += ["--setenv", key, value]
+        args += bwrap_view_args(file_view(packages))
+        for name in WORKER_FILES:
+            args += ["--ro-bind", str(SANDBOXED / name), f"{SANDBOX_WORKER_DIR}/{name}"]
+        args += ["--chdir", "/tmp", sys.executable, "-I", f"{SANDBOX_WORKER_DIR}/worker.py",
+                 *_tail(fd, many, packages)]
+        return args, {}
+
+    def submission(self, root, shared):
+        # one submission at a time in this sandbox: before each, what the last one left is killed and removed
+        return {"drop_privileges": False, "confine": False, "seccomp": True, "own_network": False,
+                "sweep": True}
+
+
 class Namespaces(Launcher):
     name = "namespaces"
-    namespaces = separates = True
+    namespaces = separates = keeps_files = True
     protections = ("no bubblewrap; per submission: PID, mount, IPC, network and UTS namespaces, allowlisted "
                    "read-only file system, own uid, seccomp, rlimits")
 
 
 class Container(Launcher):
     name = "container"
-    protections = ("new namespaces refused here; per submission: own uid, seccomp, rlimits, control groups "
-                   "where writable; the file system is the container's (what the grader keeps from "
-                   "student code must not be readable by other users)")
+
+    @property
+    def keeps_files(self) -> bool:
+        """With Landlock, the kernel keeps each submission to the allowlist (``sandboxed/landlock.py``)."""
+        return landlock.abi() > 0
+
+    @property
+    def protections(self) -> str:
+        if not self.keeps_files:
+            return ("new namespaces refused here and no Landlock; per submission: own uid, seccomp, rlimits, "
+                    "control groups where writable; the file system is the container's (what the grader keeps "
+                    "from student code must not be readable by other users)")
+        version = landlock.abi()
+        more = ((", no TCP" if version >= 4 else "")
+                + (", no signal or abstract socket outside it" if version >= 6 else ""))
+        return ("new namespaces refused here; per submission: own uid, seccomp, rlimits, control groups where "
+                "writable; by Landlock, the allowlisted read-only file system (no course, content or other "
+                f"submission) and a private writable folder (TMPDIR, HOME) removed when it ends{more}")
+
+    def submission(self, root, shared):
+        return {**super().submission(root, shared), "landlock": root and self.keeps_files}
 
 
 class Unprivileged(Launcher):
+    """An ordinary user without bubblewrap: Landlock, where the kernel has it,
+    keeps each submission to the allowlist as in a container (it needs no
+    privilege); without it, resource limits only."""
     name = "unprivileged"
-    protections = "not root: resource limits only; student code runs as this user"
+
+    @property
+    def keeps_files(self) -> bool:
+        return landlock.abi() > 0
+
+    @property
+    def protections(self) -> str:
+        if not self.keeps_files:
+            return "not root and no Landlock: resource limits only; student code runs as this user"
+        version = landlock.abi()
+        more = ((", no TCP" if version >= 4 else "")
+                + (", no signal or abstract socket outside it" if version >= 6 else ""))
+        return ("not root: student code runs as this user, with seccomp and rlimits; by Landlock, the "
+                "allowlisted read-only file system (no course, content or other submission) and a private "
+                f"writable folder (TMPDIR, HOME) removed when it ends{more}")
 
     def submission(self, root, shared):
-        return {"drop_privileges": False, "confine": False, "seccomp": False, "own_network": False}
+        landlocked = self.keeps_files
+        return {"drop_privileges": False, "confine": False, "seccomp": landlocked, "own_network": False,
+                "landlock": landlocked}
+
+
+def leaves_course_in_sight(launcher: Launcher) -> bool:
+    """No namespaces and no Landlock (root in a container, or an ordinary user
+    without bubblewrap): each submission sees what the grader's user sees (a
+    class run refuses it unless told not to)."""
+    return isinstance(launcher, (Container, Unprivileged)) and not launcher.keeps_files
+
+
+def unconfined_refusal(option: str) -> str:
+    return ("refusing to grade: new namespaces are refused here (a container: Docker's default seccomp profile, "
+            "a DockerSpawner image, CI) and this kernel offers no Landlock, so student code would see the "
+            "container's whole file system: the hidden graders in autograders/, the solutions in source/, every "
+            "classmate's submission, and the files earlier submissions left in /tmp. Grade where bubblewrap or "
+            "new namespaces work, or on a kernel with Landlock (Linux 5.13 or later, enabled at boot, allowed by "
+            "the container's seccomp profile); or, if every submission is trusted, accept the risk with "
+            f"{option}. Nothing was graded.")
+
+
+def candidates(config: SandboxConfig | None = None) -> list:
+    """The launchers to try, best first: every one that may work here for the
+    chosen mode (``auto``: all of them, in order of what they protect)."""
+    config = config or SandboxConfig()
+    mode = config.chosen_mode()
+    root = os.geteuid() == 0
+    bwrap = shutil.which("bwrap") if config.use_bwrap is not False else None
+    if mode == "bubblewrap" and not bwrap:
+        raise SandboxChoiceError("--sandbox bubblewrap: bubblewrap is not installed (Debian: apt-get install "
+                                 "bubblewrap).")
+    if mode in ("namespaces", "container") and not root:
+        raise SandboxChoiceError(f"--sandbox {mode}: that sandbox is root's (it gives each submission a uid of "
+                                 "its own); as an ordinary user choose bubblewrap or unprivileged.")
+    if mode == "unprivileged" and root:
+        raise SandboxChoiceError("--sandbox unprivileged: refused as root (student code would run as root); "
+                                 "choose bubblewrap, namespaces or container.")
+    made = {"bubblewrap": lambda: (Bubblewrap(bwrap) if root else UserBubblewrap(bwrap)) if bwrap else None,
+            "namespaces": lambda: Namespaces() if root else None,
+            "container": lambda: Container() if root else None,
+            "unprivileged": lambda: Unprivileged() if not root else None}
+    if mode != "auto":
+        return [made[mode]()]
+    found = [made[name]() for name in ("bubblewrap", "namespaces", "container", "unprivileged")]
+    found = [launcher for launcher in found if launcher is not None]
+    if root and len(found) > 1 and isinstance(found[1], Namespaces) and not namespaces_work():
+        found.pop(1)  # refused here (a container): nothing of it could start
+    return found
 
 
 def choose(config: SandboxConfig | None = None) -> Launcher:
-    """The launcher this machine and ``config`` allow, best first; probed once per process."""
+    """The launcher to start with: the one whose worker started last in this
+    process for the same choice, else the best candidate (``Pool.wait_ready``
+    moves on to the next when its worker does not start)."""
+    key = _key(config)
+    if key in _chosen:
+        return _chosen[key]
+    return candidates(config)[0]
+
+
+def next_after(launcher: Launcher, config: SandboxConfig | None, reason: str) -> Launcher | None:
+    """The launcher to try once ``launcher``'s worker did not start (None: none
+    is left, or the mode was named), told why the better one is not running."""
+    if (config or SandboxConfig()).chosen_mode() != "auto":
+        return None
+    names = [type(c) for c in candidates(config)]
+    later = candidates(config)[names.index(type(launcher)) + 1:] if type(launcher) in names else []
+    if not later:
+        return None
+    following = later[0]
+    first_line = (reason.strip().splitlines() or ["no reason given"])[-1][:200]
+    following.fallback = f"{launcher.name} could not start the worker here ({first_line})"
+    return following
+
+
+def verified(launcher: Launcher, config: SandboxConfig | None):
+    """``launcher``'s worker started: later pools of this process start with it."""
+    _chosen[_key(config)] = launcher
+
+
+def _key(config: SandboxConfig | None):
     config = config or SandboxConfig()
-    key = config.use_bwrap
-    if key not in _chosen:
-        bwrap = shutil.which("bwrap") if config.use_bwrap is not False else None
-        if bwrap and (config.use_bwrap or _works([bwrap, "--ro-bind", "/", "/", "--unshare-all", "--dev", "/dev",
-                                                  "--proc", "/proc", "true"])):
-            _chosen[key] = Bubblewrap(bwrap)
-        elif os.geteuid() != 0:
-            _chosen[key] = Unprivileged()
-        elif namespaces_work():
-            _chosen[key] = Namespaces()
-        else:
-            _chosen[key] = Container()
-    return _chosen[key]
+    return (config.use_bwrap, config.chosen_mode())
 
 
 _chosen: dict = {}
 _warned = False
 
 
-def warn_if_unsandboxed(config: SandboxConfig | None = None) -> bool:
-    """Say once, in this process, when bubblewrap is not what runs student code; True then."""
+def warn_if_unsandboxed(config: SandboxConfig | None = None, launcher: Launcher | None = None) -> bool:
+    """Say once, in this process, when bubblewrap is not what runs student code
+    (or why it is not the first choice); True then."""
     global _warned
-    launcher = choose(config)
-    if isinstance(launcher, Bubblewrap):
+    launcher = launcher or choose(config)
+    if isinstance(launcher, Bubblewrap) and not launcher.fallback:
+        return False
+    if isinstance(launcher, (Container, Unprivileged)) and launcher.keeps_files and not launcher.fallback:
         return False
     if not _warned:
         _warned = True
         # where new namespaces are refused (a container), bubblewrap could not run either
-        extra = " Install bubblewrap with 'apt-get install bubblewrap'." if isinstance(launcher, Namespaces) else ""
+        extra = " Install bubblewrap with 'apt-get install bubblewrap'." \
+            if isinstance(launcher, Namespaces) and not shutil.which("bwrap") else ""
         print(f"rnnquiz: WARNING: {launcher.describe()}.{extra}", file=sys.stderr)
     return True
 

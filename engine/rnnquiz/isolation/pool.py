@@ -22,7 +22,7 @@ import subprocess
 
 from rnnquiz.errors import InternalError
 from rnnquiz.isolation.cgroups import Cgroups
-from rnnquiz.isolation.launcher import SandboxConfig, choose, warn_if_unsandboxed
+from rnnquiz.isolation.launcher import SandboxConfig, choose, next_after, verified, warn_if_unsandboxed
 from rnnquiz.isolation.limits import Limits
 from rnnquiz.isolation.view import file_view
 from rnnquiz.sandboxed import wire
@@ -33,6 +33,11 @@ START_TIMEOUT = 60.0
 
 class PoolError(InternalError):
     """The worker pool itself could not start (not the student's fault)."""
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return " / ".join(lines[:1] + lines[-1:]) if len(lines) > 1 else (lines[0] if lines else "no reason given")
 
 
 class WorkerLost(Exception):
@@ -165,8 +170,6 @@ class Pool:
     def launch(self):
         """Start the zygote without waiting: its torch import overlaps ours."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        if self.announce:
-            warn_if_unsandboxed(self.sandbox)
         self.launcher.before_start()
         cmd, env = self.launcher.command(theirs.fileno(), self.many, self.packages)
         try:
@@ -185,9 +188,28 @@ class Pool:
 
     def wait_ready(self):
         """Read, once, the zygote's word that it has started and what it can
-        enforce (processes forked after this inherit it); raises PoolError."""
+        enforce (processes forked after this inherit it).  A launcher whose
+        worker does not start gives way to the next one that may (``auto``),
+        which says why in its one line; raises PoolError when none is left."""
         if self.ready:
             return
+        while True:
+            try:
+                self._wait_ready_once()
+            except PoolError as exc:
+                following = next_after(self.launcher, self.sandbox, str(exc))
+                if following is None:
+                    raise PoolError(f"no sandbox could start the worker ({self.launcher.name}: "
+                                    f"{_last_line(str(exc))})") from None
+                self.launcher = following
+                self.launch()
+                continue
+            verified(self.launcher, self.sandbox)
+            if self.announce:
+                warn_if_unsandboxed(self.sandbox, self.launcher)
+            return
+
+    def _wait_ready_once(self):
         self.control.settimeout(START_TIMEOUT)
         try:
             ready = json.loads(self.control.recv(1 << 16) or b"{}")
@@ -197,7 +219,8 @@ class Pool:
             proc = self.proc
             self.close()
             err = proc.stderr.read().decode(errors="replace")[-2000:].strip()
-            raise PoolError("the worker did not start" + (f":\n{err}" if err else ""))
+            status = f" (exit status {proc.returncode})" if proc.returncode is not None else ""
+            raise PoolError(f"the worker did not start{status}" + (f":\n{err}" if err else ""))
         self.proc.stderr.close()  # nothing more is read from it; never let it fill up
         if ready.get("root") and not ready.get("can_drop_root"):
             self.close()  # fail closed: student code never runs as root
@@ -259,7 +282,7 @@ class Pool:
         In a class run (``many``) the next submission's child is ordered as
         soon as this one is handed out: it is forked, confined and in its
         control groups (joining one waits for a kernel grace period; the
-        README's benchmark says how long) while this submission is graded."""
+        benchmarks page of the documentation says how long) while this submission is graded."""
         connection = self._take_spare()
         for _attempt in range(2):
             if connection is not None:
@@ -277,7 +300,7 @@ class Pool:
                 self.close()
         if connection is None:
             raise PoolError("the worker pool could not fork a student process")
-        if self.many:
+        if self.many and self.launcher.ahead:
             ordered = self._order()
             self.spare = (os.getpid(), self.shared, *ordered) if ordered else None
         return connection

@@ -17,6 +17,8 @@ Gradescope test names and instructors' tooling all use them.
 """
 from __future__ import annotations
 
+import ast
+import difflib
 import functools
 import json
 import os
@@ -32,6 +34,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 CONTENT_DIR = "autograders"      # a course's instructor-only content folder
 MANIFEST = "assignment.toml"
+MISTAKES_DIR = "mistakes"  # the catalogue of typical mistakes, as variants of the reference (instructor-only)
 HIDDEN_MISTAKES = "hidden/mistakes.toml"  # fuller texts, where the public one must not give a quiz away
 SAMPLES = "samples.toml"
 PUBLIC, HIDDEN = "public", "hidden"
@@ -127,15 +130,37 @@ def load_folder(folder: Path) -> dict:
         mistakes = {str(k): {str(lang): str(t) for lang, t in v.items()} for k, v in data.get("mistakes", {}).items()}
         titles = data.get("title", {})
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ContentError(f"{path}: missing or malformed entry ({exc}); see the README's "
-                           "'Add an assignment' section for the format.") from None
+        raise ContentError(f"{path}: missing or malformed entry ({exc}); see "
+                           "docs/adding-an-assignment.md in rnnquiz's repository for the format.") from None
     for q in questions:
         if q.kind not in KINDS:
             raise ContentError(f"{path}: question {q.name!r} has kind {q.kind!r}; use one of {KINDS}.")
+    for key, texts in _catalogue_texts(folder / MISTAKES_DIR).items():
+        mistakes.setdefault(key, texts)
     mistakes.update(_hidden_mistakes(folder / HIDDEN_MISTAKES))
     return {aid: Assignment(aid, folder.name, lang, str(titles.get(lang, folder.name)), questions, languages,
                             mistakes, folder)
             for lang, aid in languages.items()}
+
+
+def _catalogue_texts(folder: Path) -> dict:
+    """The texts of the catalogue's mistakes (``@mistake("key", pt=..., en=...)`` in
+    ``mistakes/*.py``), read without running the modules: a class report needs the
+    texts, not torch."""
+    out: dict = {}
+    for path in sorted(folder.glob("*.py")) if folder.is_dir() else []:
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, SyntaxError) as exc:
+            raise ContentError(f"{path}: cannot be read ({exc}).") from None
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "mistake" and node.args
+                    and isinstance(node.args[0], ast.Constant)):
+                texts = {k.arg: k.value.value for k in node.keywords
+                         if k.arg in ("pt", "en") and isinstance(k.value, ast.Constant)}
+                if texts:
+                    out.setdefault(str(node.args[0].value), {}).update(texts)
+    return out
 
 
 def _hidden_mistakes(path: Path) -> dict:
@@ -169,10 +194,14 @@ class Catalog:
         try:
             return self.assignments[aid]
         except KeyError:
-            raise ContentError(f"unknown assignment {aid!r}; known here: {self.known()}.") from None
+            raise ContentError(f"unknown assignment {aid!r}{self.suggest(aid)}; known here: {self.known()}.") from None
 
     def known(self) -> str:
         return ", ".join(sorted(self.assignments)) or f"none (no {CONTENT_DIR}/*/{MANIFEST} found)"
+
+    def suggest(self, name: str) -> str:
+        """" (did you mean 'x'?)" for the known assignment (or content folder) closest to ``name``, else ""."""
+        return did_you_mean(name, [*self.assignments, *self.bases()])
 
     def bases(self) -> dict:
         """{content folder name: its assignments, one per language}."""
@@ -180,6 +209,21 @@ class Catalog:
         for a in self.assignments.values():
             out.setdefault(a.base, []).append(a)
         return out
+
+
+def did_you_mean(name: str, names) -> str:
+    """" (did you mean 'x'?)" for the one of ``names`` closest to a mistyped ``name``, else ""."""
+    close = difflib.get_close_matches(name, sorted(set(names) - {name}), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def checkout() -> Path | None:
+    """The repository rnnquiz runs from, when it runs from a checkout with
+    hidden graders (``make setup``, ``pip install -e``); None from a wheel."""
+    root = Path(__file__).resolve().parents[3]  # engine/rnnquiz/model/ -> the repository
+    if (root / "engine" / "rnnquiz").is_dir() and any((root / CONTENT_DIR).glob("*/hidden")):
+        return root
+    return None
 
 
 def find_course(start: Path | None = None) -> Path | None:

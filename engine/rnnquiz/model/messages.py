@@ -92,6 +92,9 @@ MESSAGES = {
     # --- summaries ----------------------------------------------------------
     "passed": ("correto", "correct"),
     "likely": ("Provável erro: {text}", "Likely mistake: {text}"),
+    "other_assignment": (
+        "é um notebook da tarefa {claimed!r} (os metadados dele dizem), salvo com o nome de {named!r}; confira-o como {claimed}.ipynb, ou abra o notebook de {named!r}.",
+        "is a notebook of the assignment {claimed!r} (its metadata says so), saved under the name of {named!r}; check it as {claimed}.ipynb, or open the notebook of {named!r}."),
     "grader_error": (
         "erro interno do corretor nesta questão ({message}); avise o professor.",
         "internal grader error on this question ({message}); tell your instructor."),
@@ -113,6 +116,7 @@ MESSAGES = {
     "hidden_remain": (
         "Estas são só as verificações públicas. Na correção, testes ocultos usam outras entradas (sorteadas para cada aluno) e valem a nota.",
         "These are the public checks only. At grading time, hidden tests use other inputs (drawn for each student) and decide the grade."),
+    "this_notebook": ("este notebook", "this notebook"),
     "check_passed": ("passou nas verificações públicas", "passed the public checks"),
     "quiz_answered": ("respondida: a resposta é corrigida na entrega", "answered: graded at submission"),
     "points_of": ("{score:g} de {points:g} pontos", "{score:g} of {points:g} points"),

@@ -135,6 +135,11 @@ def load(path, max_bytes: int = MAX_BYTES) -> dict:
     try:
         nb = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
+        if path.suffix.lower() != ".ipynb":  # a script or a text: the notebook itself is what is read
+            kind = f"a {path.suffix} file" if path.suffix else "a file without the .ipynb extension"
+            raise NotebookError(path, f"is {kind}, not a Jupyter notebook; give the notebook itself "
+                                      f"({path.stem}.ipynb, the file you open in Jupyter), not a script or "
+                                      "text exported from it.") from None
         raise NotebookError(path, "is not valid JSON, so it is not a Jupyter notebook; "
                                   "open and save it in Jupyter, or re-download it.") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):

@@ -18,12 +18,13 @@ from pathlib import Path
 from nbformat import from_dict
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Float, Integer, List
+from traitlets import Bool, Float, Integer, List
 
 from nbgrader import preprocessors as stock
-from rnnquiz.errors import UserError
+from rnnquiz.errors import InternalError, UserError
 from rnnquiz.grading.session import grade_submissions
 from rnnquiz.isolation import limits as limit
+from rnnquiz.isolation.launcher import leaves_course_in_sight, unconfined_refusal
 from rnnquiz.isolation.limits import Limits
 from rnnquiz.isolation.pool import Pool
 from rnnquiz.model import content, notebook
@@ -71,6 +72,9 @@ class GradeIsolated(Execute):
     submission_timeout = Float(limit.default("submission_timeout"),
                                help=limit.OPTIONS["submission_timeout"]).tag(config=True)
     memory_budget = Integer(limit.default("memory_budget"), help=limit.OPTIONS["memory_budget"]).tag(config=True)
+    allow_unconfined = Bool(False, help="Grade even where student code would see the container's whole file "
+                            "system (new namespaces refused and no Landlock): only for trusted submissions."
+                            ).tag(config=True)
     _pools = _WarmPool()
 
     def preprocess(self, nb, resources):
@@ -87,7 +91,11 @@ class GradeIsolated(Execute):
         except notebook.NotebookError as exc:
             result = Results(assignment.id, assignment.lang, student, f"{name}.ipynb", error=str(exc))
         else:
-            [result] = grade_submissions([(sub, student)], limits=limits, pool=self._pools.get(limits))
+            pool = self._pools.get(limits)
+            pool.wait_ready()  # which launcher runs is known once its worker has started
+            if leaves_course_in_sight(pool.launcher) and not self.allow_unconfined:
+                raise UnconfinedRefused(unconfined_refusal("--GradeIsolated.allow_unconfined=True"))
+            [result] = grade_submissions([(sub, student)], limits=limits, pool=pool)
         self.log.info("rnnquiz: %s %s scored %g / %g", student, name, result.score, result.max_score)
         course = Path(CourseDirectory(config=self.config).root)
         source = course / "source" / str(info.get("assignment") or "") / f"{name}.ipynb"
@@ -130,6 +138,10 @@ class ClearHiddenTests(stock.ClearHiddenTests):
         if assignment_of(self, resources) is None:
             return nb, resources
         return super().preprocess(nb, resources)
+
+
+class UnconfinedRefused(InternalError):
+    """Grading would let student code see the course: refused (see ``allow_unconfined``)."""
 
 
 class SubmissionRejected(UserError):

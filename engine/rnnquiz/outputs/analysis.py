@@ -40,6 +40,12 @@ def summarize(results: list) -> list:
     return rows
 
 
+# under this many students the top and bottom thirds hold a handful each: one student
+# more or less moves the discrimination by a third or more, and a small class shows
+# +1.00 for nearly every item; the figure is shown, marked as too few to mean much
+MIN_FOR_DISCRIMINATION = 20
+
+
 @dataclass
 class Item:
     """One quiz question across the class: who chose which letter, and how well it separates."""
@@ -52,6 +58,11 @@ class Item:
     blank: int          # not attempted
     n: int
     discrimination: float | None  # share right in the top third minus in the bottom third; None: under 3 students
+
+    @property
+    def too_few(self) -> bool:
+        """Too few students for the discrimination to mean much."""
+        return self.n < MIN_FOR_DISCRIMINATION
 
     @property
     def share(self) -> float:

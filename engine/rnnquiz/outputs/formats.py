@@ -14,7 +14,6 @@ part's rows are lost.
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import sys
@@ -68,7 +67,8 @@ FORMATS = {f.name: f for f in (
            each=_record_file),
     Format("text", "a summary to read", one=lambda r: r.to_text()),
     Format("gradescope", "Gradescope's results.json", one=lambda r: r.to_json(), each=_gradescope_file),
-    Format("csv", "one row per submission and question", one=lambda r: to_csv([r]), whole=_grades_csv),
+    Format("csv", "one row per submission (grades.csv's columns: its score, each question's score, "
+                  "mistakes named and quiz letter)", one=lambda r: to_csv([r]), whole=_grades_csv),
     Format("report", "the class report: report.md and report.png", whole=_report),
     Format("html", "the class report as one page to open in a browser: report.html", whole=_html),
 )}
@@ -108,6 +108,7 @@ class ClassFiles:
     def finish(self, mistakes: dict) -> Path:
         # one run at a time draws the class's files (another shard may be finishing)
         with open(self.out / ".lock", "w") as lock:
+            import fcntl  # POSIX: class reports are an instructor's, never a student's self-check
             fcntl.flock(lock, fcntl.LOCK_EX)
             results = self.whole_class()
             for fmt in self.formats:

@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 
 from rnnquiz.outputs.analysis import by_assignment, items, median, summarize
-from rnnquiz.outputs.report import DISCRIMINATION, image_name, png, sentence_of
+from rnnquiz.outputs.report import DISCRIMINATION, TOO_FEW, image_name, png, sentence_of
 
 SORT_SCRIPT = """\
 (function () {
@@ -164,12 +164,15 @@ def _items(quiz: list, suffix: str) -> list:
                    f'<td class="n">{item.other}</td><td class="n">{item.blank}</td>'
                    f'<td class="n" data-sort="{item.share:.4f}">{item.right}/{item.n} ({item.share:.0%})</td>'
                    f'<td class="n {tone}" data-sort="{"" if d is None else f"{d:.4f}"}">'
-                   f'{"&ndash;" if d is None else f"{d:+.2f}"}</td><td>{distractor}</td></tr>')
+                   f'{"&ndash;" if d is None else f"{d:+.2f}"}{"*" if item.too_few and d is not None else ""}'
+                   f'</td><td>{distractor}</td></tr>')
     out += ["</tbody></table>",
             f'<p class="note">Students per letter; the right letter in green (the one chosen by those with full '
             f"marks). A wrong letter chosen by many is a distractor that catches the class: the idea it stands "
             f"for is worth going over. The {escape(DISCRIMINATION)}: 0.3 or more separates well, below 0.2 "
             "(orange) look at the question, below 0 (red) check the key and the wording.</p>"]
+    if any(item.too_few and item.discrimination is not None for item in quiz):
+        out.append(f'<p class="note">{escape(TOO_FEW.lstrip(chr(92)))}</p>')
     return out
 
 

@@ -8,11 +8,15 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from rnnquiz.outputs.analysis import by_assignment, items, summarize
+from rnnquiz.outputs.analysis import MIN_FOR_DISCRIMINATION, by_assignment, items, summarize
 
 DISCRIMINATION = ("discrimination: the share right among the top third of the class (by total score) minus "
                   "the share right among the bottom third; near 0 or below, the question does not tell who "
                   "knows the material (or its key is wrong)")
+
+TOO_FEW = (f"\\* Fewer than {MIN_FOR_DISCRIMINATION} students: the thirds hold a handful each, one student more or "
+           "less moves the discrimination by a third or more, so it means little here (a small class shows +1.00 "
+           "for nearly every item).")
 
 
 # --- markdown -----------------------------------------------------------------------
@@ -70,9 +74,15 @@ def markdown(rows: list, n: int, mistakes: dict | None = None, quiz: list | None
                       if x in item.counts else "" for x in letters]
             lines.append(f"| {cell(code(item.question))} | " + " | ".join(counts) +
                          f" | {item.other} | {item.blank} | {item.right}/{item.n} ({item.share:.0%}) | "
-                         f"{_signed(item.discrimination)} |")
+                         f"{_signed(item.discrimination)}{_few(item)} |")
         lines += ["", DISCRIMINATION[0].upper() + DISCRIMINATION[1:] + "."]
+        if any(item.too_few and item.discrimination is not None for item in quiz):
+            lines += ["", TOO_FEW]
     return "\n".join(lines) + "\n"
+
+
+def _few(item) -> str:
+    return "*" if item.too_few and item.discrimination is not None else ""
 
 
 def _signed(x: float | None) -> str:

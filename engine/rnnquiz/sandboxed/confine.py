@@ -36,13 +36,16 @@ MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 2, 4, 8, 
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 1, 38, 22, 2
 UID_RANGE = (200_000, 1 << 30)  # unused by real accounts; files in a private tmpfs only
 
-_libc = ctypes.CDLL(None, use_errno=True)
-_libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
-_libc.unshare.argtypes = [ctypes.c_int]
-_libc.setns.argtypes = [ctypes.c_int, ctypes.c_int]
-_libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
-_libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
-_libc.syscall.restype = ctypes.c_long
+try:
+    _libc = ctypes.CDLL(None, use_errno=True)
+    _libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    _libc.unshare.argtypes = [ctypes.c_int]
+    _libc.setns.argtypes = [ctypes.c_int, ctypes.c_int]
+    _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+    _libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
+    _libc.syscall.restype = ctypes.c_long
+except (OSError, TypeError, AttributeError):  # not Linux: a plain worker uses only restrict_imports
+    _libc = None
 
 
 def _check(result: int, what: str):
@@ -278,14 +281,16 @@ _ARCH = {  # audit arch, syscall numbers
         process_vm_readv=310, process_vm_writev=311, kcmp=312, bpf=321, perf_event_open=298,
         userfaultfd=323, kexec_load=246, init_module=175, finit_module=313, delete_module=176,
         io_uring_setup=425, open_tree=428, move_mount=429, fsopen=430, fsconfig=431, fsmount=432,
-        fspick=433, mount_setattr=442, memfd_create=319, memfd_secret=447, shmget=29)),
+        fspick=433, mount_setattr=442, memfd_create=319, memfd_secret=447, shmget=29,
+        landlock_create_ruleset=444, landlock_add_rule=445, landlock_restrict_self=446)),
     "aarch64": (0xC00000B7, dict(
         clone=220, clone3=435, unshare=97, setns=268, prctl=167, mount=40, umount2=39,
         pivot_root=41, chroot=51, keyctl=219, add_key=217, request_key=218, ptrace=117,
         process_vm_readv=270, process_vm_writev=271, kcmp=272, bpf=280, perf_event_open=241,
         userfaultfd=282, kexec_load=104, init_module=105, finit_module=273, delete_module=106,
         io_uring_setup=425, open_tree=428, move_mount=429, fsopen=430, fsconfig=431, fsmount=432,
-        fspick=433, mount_setattr=442, memfd_create=279, memfd_secret=447, shmget=194)),
+        fspick=433, mount_setattr=442, memfd_create=279, memfd_secret=447, shmget=194,
+        landlock_create_ruleset=444, landlock_add_rule=445, landlock_restrict_self=446)),
 }
 _DENIED = ("unshare", "setns", "mount", "umount2", "pivot_root", "chroot", "keyctl", "add_key",
            "request_key", "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "bpf",
