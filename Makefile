@@ -9,19 +9,24 @@ TORCH_INDEX ?=
 TORCH_PIP    = $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
 PIP          = $(BIN)/python -m pip install --progress-bar on
 
-.PHONY: demo test docs setup build bench clean
+.PHONY: demo test test-fast docs setup build bench clean
 
 demo: setup
 	$(BIN)/rnnquiz demo
 
 # Every test's name as it starts (-v: a long one is never a silent dot), and the
-# slowest ones at the end.
+# slowest ones at the end.  CI's .ci/run.
 test: setup docs
 	@echo "test tools: PostgreSQL, Chromium and shellcheck (Debian packages, best effort)"
 	./scripts/install-postgresql
 	./scripts/install-test-tools
 	@echo "pytest: collecting the tests first (some seconds: they import torch and nbgrader), then one line per test"
 	$(BIN)/python -m pytest -v --durations=15
+
+# The grading logic, messages, catalogue, renderers and model, in this process:
+# no sandboxed worker, no nbgrader command, no browser (tests/lanes.py).
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not slow and not sandbox" --durations=10
 
 # The documentation site, warnings as errors; open site/index.html.
 docs: setup

@@ -13,6 +13,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pytest  # noqa: E402
 
+# strict_skips: under CI (RNNQUIZ_STRICT_SKIPS=1) a skip for a missing tool fails;
+# lanes: a test that starts sandboxed workers unmarked fails (`make test-fast` would run it);
+# pytester: the tests of both run pytest on small test files
+pytest_plugins = ["strict_skips", "lanes", "pytester"]
+
 
 @pytest.fixture(scope="session")
 def postgres():

@@ -67,11 +67,11 @@ def user_python():
     """The ordinary user's Python: a virtualenv of the system's Python with
     this environment's packages and engine on its path."""
     if not os.path.exists(SYSTEM_PYTHON):
-        pytest.skip(f"{SYSTEM_PYTHON} is missing")
+        pytest.skip(f"conditional: {SYSTEM_PYTHON} is missing")
     minor = subprocess.run([SYSTEM_PYTHON, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True,
                            text=True).stdout.strip()
     if minor != str(tuple(sys.version_info[:2])):
-        pytest.skip(f"{SYSTEM_PYTHON} is Python {minor}; this environment's packages are for "
+        pytest.skip(f"conditional: {SYSTEM_PYTHON} is Python {minor}; this environment's packages are for "
                     f"{sys.version_info[:2]}")
     if subprocess.run(["id", USER], capture_output=True).returncode != 0:
         subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", USER], check=True)
@@ -87,7 +87,8 @@ def user_python():
     probe = as_user(python, "-c", "import torch, nbgrader, rnnquiz", cwd=folder, bubblewrap=True)
     if probe.returncode != 0:
         shutil.rmtree(folder, ignore_errors=True)
-        pytest.skip(f"this checkout or its virtualenv is not readable by other users here: {probe.stderr[-300:]}")
+        pytest.skip("conditional: this checkout or its virtualenv is not readable by other users here: "
+                    f"{probe.stderr[-300:]}")
     yield python
     shutil.rmtree(folder, ignore_errors=True)
 

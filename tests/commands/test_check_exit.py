@@ -13,6 +13,8 @@ from rnnquiz.model import samples
 from rnnquiz.model.results import Results
 from support import ROOT, solution, submission
 
+pytestmark = pytest.mark.sandbox  # starts sandboxed workers: not in `make test-fast`
+
 AID = "rnn_from_scratch_en"
 
 

@@ -8,6 +8,8 @@ import pytest
 from rnnquiz.model import samples
 from support import CATALOG, ROOT
 
+pytestmark = pytest.mark.sandbox  # starts sandboxed workers: not in `make test-fast`
+
 RNNQUIZ = [sys.executable, "-m", "rnnquiz"]
 
 

@@ -86,7 +86,8 @@ def course(template, tmp_path) -> Path:
     second finds what the first left, if anything was left)."""
     course = tmp_path / "course"
     if not course.is_relative_to("/tmp"):
-        pytest.skip("the stand-in makes the course's parents under /tmp traversable; pytest's folder is elsewhere")
+        pytest.skip("conditional: the stand-in makes the course's parents under /tmp traversable; "
+                    "pytest's folder is elsewhere")
     shutil.copytree(template, course)
     submit(course, "a_honest", AID, solution(AID))
     untouched = json.loads(samples.release_path(AID, ROOT).read_text(encoding="utf-8"))

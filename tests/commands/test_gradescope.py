@@ -418,7 +418,7 @@ def cpu_torch_at_hand() -> bool:
 
 def test_setup_sh_installs_the_cpu_build_and_the_pins_and_the_zip_then_grades(zips, tmp_path):
     if not cpu_torch_at_hand():
-        pytest.skip("offline and no CPU wheel of torch==2.13.0 at hand for pip (find-links); "
+        pytest.skip("conditional: offline and no CPU wheel of torch==2.13.0 at hand for pip (find-links); "
                     "setup.sh needs PyTorch's CPU index")
     source = tmp_path / "source"
     with zipfile.ZipFile(zips(AID)) as archive:

@@ -6,7 +6,8 @@ question: does the student-version visible test cell pass, and does the
 self-check (the public graders) pass?  They must agree, both ways.
 
 Visible cells run in one subprocess (torch imported once, a fresh namespace per
-notebook); the self-check grades all notebooks in one batch, public checks only.
+notebook); the self-check grades all notebooks in one batch, public checks only,
+in sandboxed workers as `rnnquiz check` does, and in this process (the fast lane).
 """
 import json
 import subprocess
@@ -15,9 +16,12 @@ import time
 
 import pytest
 
+from in_process import grade_in_process
 from rnnquiz.grading.session import Request, grade_many
 from rnnquiz.model import content, samples
 from support import ASSIGNMENTS, ROOT, TEST_LIMITS, assignment
+
+MODES = [pytest.param("sandboxed", marks=pytest.mark.sandbox), "in_process"]
 
 # Answers that are not typical mistakes but probe where the two checks can part:
 # well-formed quiz answers written differently (the grader strips and lowercases),
@@ -158,8 +162,16 @@ def run_visible(nbs: dict, tmp_path) -> dict:
     return {keys[key]: value for key, value in outcomes.items()}
 
 
-def run_check(nbs: dict, tmp_path) -> dict:
+def run_check(nbs: dict, tmp_path, mode: str = "sandboxed") -> dict:
     """{(aid, case): Results} of the self-check: public graders only, as `rnnquiz check`."""
+    if mode == "in_process":
+        out = {}
+        for aid in ASSIGNMENTS:
+            mine = {key: nb for key, nb in nbs.items() if key[0] == aid}
+            graded = grade_in_process(aid, {case: nb for (_aid, case), nb in mine.items()}, "self-check",
+                                      public_only=True)
+            out.update({(aid, case): result for case, result in graded.items()})
+        return out
     catalog = content.public_catalog(ROOT)
     requests = []
     for n, ((aid, _case), nb) in enumerate(nbs.items()):
@@ -169,14 +181,14 @@ def run_check(nbs: dict, tmp_path) -> dict:
     return dict(zip(nbs, grade_many(requests, catalog, public_only=True, limits=TEST_LIMITS)))
 
 
-@pytest.fixture(scope="module")
-def table(tmp_path_factory):
+@pytest.fixture(scope="module", params=MODES)
+def table(request, tmp_path_factory):
     """[(aid, case, question, visible passed, check passed, visible error)]."""
     start = time.monotonic()
     nbs = notebooks()
     visible = run_visible(nbs, tmp_path_factory.mktemp("visible"))
     seconds_visible = time.monotonic() - start
-    checked = run_check(nbs, tmp_path_factory.mktemp("check"))
+    checked = run_check(nbs, tmp_path_factory.mktemp("check"), request.param)
     rows = []
     for (aid, case), result in checked.items():
         assert not result.error, result.error

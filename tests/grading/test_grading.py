@@ -1,17 +1,43 @@
-"""Grades: solutions full, stubs zero, each typical mistake costs its question only."""
+"""Grades: solutions full, stubs zero, each typical mistake costs its question only.
+
+The same graders decide in both modes: their submissions in sandboxed workers
+(as every grade is decided), and in this process (``in_process``: the fast lane's
+test of the graders themselves)."""
+import json
+
 import pytest
 
+from in_process import grade_in_process
 from rnnquiz.grading.session import Request, grade_many
 from rnnquiz.model import samples
 from support import ASSIGNMENTS, CATALOG, ROOT, TEST_LIMITS, assignment, full_marks, grade_notebooks, scores, submission
 
 # every assignment of the course and every sample it declares: a new one is tested by itself
 SAMPLES = [(aid, s) for aid in ASSIGNMENTS for s in samples.load(assignment(aid)).samples]
+MODES = [pytest.param("sandboxed", marks=pytest.mark.sandbox), "in_process"]
+
+
+@pytest.fixture(scope="module", params=MODES)
+def mode(request):
+    return request.param
+
+
+def graded(mode: str, tmp_path, notebooks: dict, aid: str, student: str = "student") -> dict:
+    if mode == "in_process":
+        return grade_in_process(aid, notebooks, student)
+    return grade_notebooks(tmp_path, notebooks, aid, student=student)
 
 
 @pytest.fixture(scope="module")
-def references():
+def references(mode):
     """Solution and untouched release of every assignment, graded once."""
+    if mode == "in_process":
+        out = {}
+        for aid in ASSIGNMENTS:
+            nbs = {kind: json.loads(path(aid, ROOT).read_text()) for kind, path in
+                   (("solution", samples.solution_path), ("release", samples.release_path))}
+            out.update({(aid, kind): r for kind, r in grade_in_process(aid, nbs, "ana").items()})
+        return out
     reqs = []
     for aid in ASSIGNMENTS:
         reqs += [Request(str(samples.solution_path(aid, ROOT)), "ana", assignment(aid)),
@@ -52,11 +78,11 @@ def test_an_untouched_release_is_not_attempted_and_names_no_mistake(references, 
 
 
 @pytest.fixture(scope="module")
-def mistakes(tmp_path_factory):
+def mistakes(mode, tmp_path_factory):
     out = {}
     for aid in ASSIGNMENTS:
         nbs = {s.name: submission(aid, {s.question: s.code}) for s in samples.load(assignment(aid)).samples}
-        out[aid] = grade_notebooks(tmp_path_factory.mktemp(aid), nbs, aid)
+        out[aid] = graded(mode, tmp_path_factory.mktemp(aid), nbs, aid)
     return out
 
 
@@ -76,20 +102,20 @@ def test_typical_mistake_costs_only_its_question_and_is_named(mistakes, aid, sam
     assert assignment(aid).mistake_text(sample.mistake) in question.feedback(result.lang)
 
 
-def test_same_student_same_inputs_and_other_students_other_inputs(tmp_path):
+def test_same_student_same_inputs_and_other_students_other_inputs(mode, tmp_path):
     # the answer echoes its inputs, so the feedback shows which variant was drawn
     code = "def count_rnn_params(num_inputs, num_hiddens):\n    return num_inputs * 1000 + num_hiddens"
     nb = submission("rnn_from_scratch", {"count_rnn_params": code})
     feedback = {}
     for run, student in enumerate(["ana", "ana", "bruno"]):
-        result = grade_notebooks(tmp_path, {f"x{run}": nb}, "rnn_from_scratch", student=student)[f"x{run}"]
+        result = graded(mode, tmp_path, {f"x{run}": nb}, "rnn_from_scratch", student=student)[f"x{run}"]
         feedback[run] = result.question("count_rnn_params").checks[1].feedback
         assert "got" in feedback[run] or "recebido" in feedback[run]
     assert feedback[0] == feedback[1]
     assert feedback[0] != feedback[2]
 
 
-def test_answer_hard_coded_for_one_student_fails_for_another(tmp_path):
+def test_answer_hard_coded_for_one_student_fails_for_another(mode, tmp_path):
     """Record ana's variant inputs and outputs; replay them as a lookup table."""
     import numpy as np
     import torch
@@ -103,8 +129,8 @@ def test_answer_hard_coded_for_one_student_fails_for_another(tmp_path):
     table[(2, 4)] = 28
     code = f"def count_rnn_params(num_inputs, num_hiddens):\n    return {table!r}.get((num_inputs, num_hiddens), 0)"
     nb = submission("rnn_from_scratch", {"count_rnn_params": code})
-    ana = grade_notebooks(tmp_path, {"x": nb}, "rnn_from_scratch", student="ana")["x"]
-    bruno = grade_notebooks(tmp_path, {"x": nb}, "rnn_from_scratch", student="bruno")["x"]
+    ana = graded(mode, tmp_path, {"x": nb}, "rnn_from_scratch", student="ana")["x"]
+    bruno = graded(mode, tmp_path, {"x": nb}, "rnn_from_scratch", student="bruno")["x"]
     assert ana.question("count_rnn_params").score == 2
     assert bruno.question("count_rnn_params").score == 1  # only the public example
     del torch

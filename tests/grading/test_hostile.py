@@ -6,6 +6,8 @@ import pytest
 
 from support import ROOT, full_marks, grade_notebooks, submission
 
+pytestmark = pytest.mark.sandbox  # starts sandboxed workers: not in `make test-fast`
+
 AID = "rnn_from_scratch"
 WRONG_STEP = "    return X @ W_xh + H @ W_hh + b_h  # wrong: no tanh\n"
 

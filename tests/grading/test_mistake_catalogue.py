@@ -9,6 +9,8 @@ import pytest
 
 from support import full_marks, grade_notebooks, submission
 
+pytestmark = pytest.mark.sandbox  # starts sandboxed workers: not in `make test-fast`
+
 NEAR_MISSES = {
     "rnn_from_scratch": {
         "half_bias": ("rnn_step", '''

@@ -12,6 +12,8 @@ import pytest
 
 from support import full_marks, grade_notebooks, submission
 
+pytestmark = pytest.mark.sandbox  # starts sandboxed workers: not in `make test-fast`
+
 AID = "torch_rnn_by_hand_en"
 NUMPY_RNN = '''
 def numpy_rnn(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):

@@ -9,6 +9,8 @@ import pytest
 
 from rnnquiz.isolation.cgroups import Cgroups
 
+pytestmark = pytest.mark.sandbox  # starts processes in control groups: not in `make test-fast`
+
 # joins the groups (the files the host opened), starts a grandchild in a session
 # of its own, prints both pids, then waits; with an argument, fills that many MiB
 CHILD = r"""

@@ -13,7 +13,8 @@ from rnnquiz.isolation.launcher import Container
 from rnnquiz.isolation.pool import Pool
 from support import TEST_LIMITS
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="container mode is root's")
+pytestmark = [pytest.mark.sandbox,
+              pytest.mark.skipif(os.geteuid() != 0, reason="container mode is root's")]
 
 CODE = r'''
 import ctypes, os, time

@@ -483,7 +483,7 @@ def test_gradebook_and_files_hold_everyone_within_bounds(rnnquiz_run):
 
 def test_the_sandbox_blocks_namespaces_keyrings_and_ptrace(rnnquiz_run):
     if platform.machine() not in ("x86_64",):
-        pytest.skip("the attack uses x86_64 syscall numbers")
+        pytest.skip("conditional: the attack uses x86_64 syscall numbers")
     course, summary, _ = rnnquiz_run
     result = next(o for o in summary.outcomes if o.student == "m13_userns_keyring").results
     assert "(0, 0, 0)" in result.question("next_char_output_shape").feedback("pt")

@@ -12,6 +12,8 @@ from rnnquiz.isolation.pool import Pool
 from rnnquiz.model import samples
 from support import CATALOG, ROOT, TEST_LIMITS, assignment
 
+pytestmark = pytest.mark.sandbox  # starts sandboxed workers: not in `make test-fast`
+
 PROBE = '''
 import os, socket, resource
 def probe():

@@ -200,7 +200,7 @@ def test_no_public_text_gives_a_quiz_away():
 def test_hidden_mistake_texts_replace_declared_public_ones(base):
     path = ROOT / content.CONTENT_DIR / base / content.HIDDEN_MISTAKES
     if not path.exists():
-        pytest.skip(f"{base} has no {content.HIDDEN_MISTAKES}")
+        pytest.skip(f"conditional: {base} has no {content.HIDDEN_MISTAKES}")
     hidden = tomllib.loads(path.read_text(encoding="utf-8"))["mistakes"]
     public = _manifest_mistakes(base)
     langs = set(CATALOG.bases()[base][0].languages)

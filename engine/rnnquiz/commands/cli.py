@@ -96,12 +96,10 @@ def _autograde(args) -> int:
     import os
     # no BLAS thread in this process: it forks the grading processes (numpy is not imported yet)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    # jsonschema (imported by nbformat and nbgrader) builds ~35 Earley parsers when
-    # rfc3987_syntax is installed (2 to 4 s here), only to check the "iri" formats;
-    # nothing in this run validates formats (nbformat and nbgrader pass no format
-    # checker), so jsonschema is left without that optional checker
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)
+    # nbgrader's modules without its Jupyter server extensions, jsonschema without
+    # its rfc3987 parsers: nothing in this run uses them (lean_import says why)
+    from rnnquiz.nbgrader.lean_import import lean
+    lean()
     from rnnquiz.commands.autograde import autograde, progress_bar
     from rnnquiz.isolation.limits import OPTIONS, Limits
     limits = Limits(**{name: getattr(args, name) for name in OPTIONS if getattr(args, name) is not None})

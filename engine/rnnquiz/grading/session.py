@@ -108,9 +108,7 @@ def grade_submissions(subs: list, *, public_only: bool = False, limits: Limits |
             if not public_only and not assignment.has_hidden:
                 raise GraderError(f"the hidden graders of {assignment.base} are not in {assignment.folder}; "
                                   "grade from the course folder (see `rnnquiz init`).")
-            jobs = [Job(key=f"s{n}", student_id=student, lang=sub.assignment.lang, cells=sub.cells,
-                        mistakes=assignment.mistakes, packages=assignment.packages,
-                        catalogues=catalogue.load(assignment.folder)) for n, student, sub in members]
+            jobs = [make_job(f"s{n}", student, sub) for n, student, sub in members]
             dirs = assignment.grader_dirs[:1] if public_only else assignment.grader_dirs
             run_graders(dirs, jobs, pool, limits, public_only)
             for (n, student, sub), job in zip(members, jobs):
@@ -119,6 +117,13 @@ def grade_submissions(subs: list, *, public_only: bool = False, limits: Limits |
         if own_pool:
             pool.close()
     return results
+
+
+def make_job(key: str, student: str, sub: notebook.Submission) -> Job:
+    """What the graders need of one submission (whatever runs its code)."""
+    assignment = sub.assignment
+    return Job(key=key, student_id=student, lang=assignment.lang, cells=sub.cells, mistakes=assignment.mistakes,
+               packages=assignment.packages, catalogues=catalogue.load(assignment.folder))
 
 
 def grade(path, student: str = "student", assignment_id: str | None = None,
