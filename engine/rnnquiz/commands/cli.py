@@ -372,8 +372,8 @@ def main(argv=None) -> int:
     code = _run(args)
     if argv is None:  # this process's own command line: the process ends here
         # torch, nbgrader and pytest leave some 10^6 objects that the interpreter
-        # would take apart one by one at exit (0.2 s, and 0.5 to 1 s more if the
-        # garbage collector walked them); every file is written and closed and
+        # would take apart one by one at exit (more still if the garbage
+        # collector walked them); every file is written and closed and
         # every child process waited for by now, so only the standard streams
         # are left to flush
         for stream in (sys.stdout, sys.stderr):

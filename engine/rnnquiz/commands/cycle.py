@@ -21,7 +21,7 @@ from rnnquiz.errors import InternalError
 
 COURSE_ID = "rnnquiz"
 # nbgrader's command line, started without jsonschema's optional rfc3987 checker:
-# importing it builds some 35 grammars (3 s of every nbgrader command here) for
+# importing it builds some 35 grammars (most of every nbgrader command's start) for
 # "iri" formats that nothing validates (nbformat and nbgrader pass no format
 # checker); the commands are otherwise nbgrader's own
 NBGRADER = [sys.executable, "-c", "import sys; sys.modules.setdefault('rfc3987_syntax', None); "

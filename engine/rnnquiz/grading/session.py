@@ -160,8 +160,8 @@ def run_graders(dirs: list, jobs: list, pool: Pool | None, limits: Limits, publi
 
 @contextlib.contextmanager
 def _no_plugin_autoload():
-    """The graders need no installed pytest plugin (anyio's alone costs ~0.2 s
-    to import, which the self-check pays each time)."""
+    """The graders need no installed pytest plugin (importing some, anyio's
+    for one, is a visible part of a self-check's start-up)."""
     saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:

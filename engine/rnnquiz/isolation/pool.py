@@ -157,7 +157,7 @@ class Pool:
         self.cgroups = None
         self.siblings: dict = {}  # packages -> the pool of questions restricted to them
         self.announce = announce  # say it when there is no bubblewrap (once per process)
-        # a whole class, not one notebook: worth the zygote's 0.3 s to make each fork cheaper
+        # a whole class, not one notebook: worth the zygote's time to make each fork cheaper
         self.many = many
         self.proc = None
         self.control = None

@@ -96,8 +96,8 @@ WITH_OPEN_GRADEBOOK = {OverwriteCells: OverwriteCellsFrom, OverwriteKernelspec: 
 class _CompiledSchema(BaseMetadataValidator):
     """nbgrader's schema check of one cell with the schema compiled once per
     process: ``jsonschema.validate``, which nbgrader calls for every cell, first
-    checks the schema itself against its metaschema (three quarters of the time
-    sanitizing a notebook took, ~25 ms).  A class's notebooks carry the same
+    checks the schema itself against its metaschema (most of the time
+    sanitizing a notebook took; docs/benchmarks.md).  A class's notebooks carry the same
     few metadata dicts, so each one that passed is remembered (by its JSON,
     which tells ``1``, ``1.0`` and ``true`` apart as the schema does)."""
     compiled: dict = {}

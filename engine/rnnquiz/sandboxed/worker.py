@@ -833,7 +833,7 @@ def zygote_main(fd: int, many: bool = False, only: list | None = None):
     # what is loaded now is shared with every child; a collection in a child
     # would otherwise write to every object's header and copy the whole heap
     gc.freeze()
-    if many:  # one notebook (a self-check) would wait 0.3 s for nothing
+    if many:  # one notebook would wait for it and gain nothing
         in_huge_pages()
     # what this zygote can enforce: the grader refuses to run student code as root
     control.send(json.dumps({"ready": os.getpid(), "root": os.geteuid() == 0,
