@@ -109,9 +109,22 @@ def autograde_in_container(course: Path, *options, landlock: bool = True, comman
         if prefix.is_relative_to("/root"):
             top = Path("/root", prefix.relative_to("/root").parts[0])
             args += ["--ro-bind", str(top), str(top)]
-    for parent in reversed(course.parents[:-1]):  # traversable by every user, as bwrap would copy 0700
-        if parent.is_relative_to("/tmp") and parent != Path("/tmp"):
-            args += ["--perms", "0755", "--dir", str(parent)]
+    made = set()
+
+    def parents_of(path: Path) -> list:  # traversable by every user, as bwrap would copy 0700
+        out = []
+        for parent in reversed(path.parents[:-1]):
+            if parent.is_relative_to("/tmp") and parent != Path("/tmp") and parent not in made:
+                made.add(parent)
+                out += ["--perms", "0755", "--dir", str(parent)]
+        return out
+    # a checkout or virtualenv under /tmp (a CI clone) stays where it was, read-only, as an image would hold it
+    bound: list = []
+    for kept in sorted({ROOT.resolve(), Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}):
+        if kept.is_relative_to("/tmp") and not any(kept.is_relative_to(b) for b in bound):
+            args += [*parents_of(kept), "--ro-bind", str(kept), str(kept)]
+            bound.append(kept)
+    args += parents_of(course)
     args += ["--bind", str(course), str(course), "--chdir", str(course),
              "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--clearenv",
              "--setenv", "PATH", f"{os.path.dirname(sys.executable)}:/usr/bin:/bin", "--setenv", "HOME", "/root",
