@@ -13,6 +13,8 @@ from rnnquiz.isolation.pool import Pool
 from rnnquiz.isolation.view import ETC_FILES, file_view
 from support import TEST_LIMITS
 
+pytestmark = pytest.mark.sandbox
+
 PROBE = '''
 import os
 def probe(secret):

@@ -38,6 +38,7 @@ def test_graded_outputs_are_valid_nbformat(error):
         assert {tuple(k) for k in kinds.values()} == expected
 
 
+@pytest.mark.sandbox
 def test_feedback_shows_the_instructors_examples_with_their_outputs_never_the_students():
     """Explanation cells left as the instructor wrote them get the outputs the
     instructor's own run gives (nn.RNN(2, 4)'s 32 parameters); a cell the
@@ -63,6 +64,7 @@ def test_feedback_shows_the_instructors_examples_with_their_outputs_never_the_st
     nbformat.validate(nb)
 
 
+@pytest.mark.sandbox
 def test_the_instructors_examples_run_in_the_sandbox_not_the_grading_process(tmp_path):
     """Whoever can write source/ (a TA) is not thereby trusted with the grading
     process: an example cell that writes a file or reads the course runs in
