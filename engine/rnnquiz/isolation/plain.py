@@ -32,6 +32,8 @@ from rnnquiz.isolation.pool import START_TIMEOUT, Connection, PoolError
 from rnnquiz.isolation.view import package_entries
 from rnnquiz.sandboxed import wire
 
+# a notebook's tensors are small: one thread, and none spinning beside the checks' own computations
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 WORKER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sandboxed", "worker.py")
 
 
@@ -79,7 +81,8 @@ class PlainPool:
         try:
             # the student's own Python, as it is (their packages may be in a user site)
             proc = subprocess.Popen([sys.executable, WORKER, "--plain"], cwd=folder, stdin=subprocess.PIPE,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+                                    env={**os.environ, **ONE_THREAD})
             proc.stdin.write((json.dumps(setup) + "\n").encode())
             proc.stdin.close()
         except OSError as exc:
