@@ -126,21 +126,7 @@ class Bubblewrap(Launcher):
         self.bwrap = bwrap
 
     def command(self, fd, many, packages):
-        # as root, no user namespace: the student processes then drop to a real
-        # unprivileged uid (a namespace maps only root, and setuid would fail)
-        namespaces = (["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-                       "--unshare-cgroup-try"] if os.geteuid() == 0 else ["--unshare-all"])
-        args = [self.bwrap, "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-                *namespaces, "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-                # only so that each student process can drop to an unprivileged uid,
-                # where RLIMIT_NPROC applies (the kernel exempts root from it)
-                "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
-                # only so that each submission gets namespaces and mounts of its own
-                # (dropped with root before any student code runs; see confine.py)
-                "--cap-add", "CAP_SYS_ADMIN",
-                # so that the zygote can end a submission (its memory budget, the
-                # grader's kill, the parent-death signal) although it runs under another uid
-                "--cap-add", "CAP_KILL",
+        args = [self.bwrap, "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", *self.isolation(),
                 "--clearenv"]
         for key, value in ENV.items():
             args += ["--setenv", key, value]
@@ -152,6 +138,23 @@ class Bubblewrap(Launcher):
         args += ["--chdir", "/tmp", sys.executable, "-I", f"{SANDBOX_WORKER_DIR}/worker.py",
                  *_tail(fd, many, packages)]
         return args, {}
+
+    def isolation(self) -> list:
+        """bubblewrap's namespaces and the capabilities the zygote keeps."""
+        # as root, no user namespace: the student processes then drop to a real
+        # unprivileged uid (a namespace maps only root, and setuid would fail)
+        namespaces = (["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                       "--unshare-cgroup-try"] if os.geteuid() == 0 else ["--unshare-all"])
+        return [*namespaces, "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+                # only so that each student process can drop to an unprivileged uid,
+                # where RLIMIT_NPROC applies (the kernel exempts root from it)
+                "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+                # only so that each submission gets namespaces and mounts of its own
+                # (dropped with root before any student code runs; see confine.py)
+                "--cap-add", "CAP_SYS_ADMIN",
+                # so that the zygote can end a submission (its memory budget, the
+                # grader's kill, the parent-death signal) although it runs under another uid
+                "--cap-add", "CAP_KILL"]
 
     def before_start(self):
         adopt_orphans()
@@ -176,17 +179,8 @@ class UserBubblewrap(Bubblewrap):
                    "rlimits; student code runs as this user, one submission at a time per pool, and what "
                    "one leaves (processes, temporary files) is removed before the next")
 
-    def command(self, fd, many, packages):
-        args = [self.bwrap, "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--unshare-all",
-                "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
-        for key, value in ENV.items():
-            args += ["--setenv", key, value]
-        args += bwrap_view_args(file_view(packages))
-        for name in WORKER_FILES:
-            args += ["--ro-bind", str(SANDBOXED / name), f"{SANDBOX_WORKER_DIR}/{name}"]
-        args += ["--chdir", "/tmp", sys.executable, "-I", f"{SANDBOX_WORKER_DIR}/worker.py",
-                 *_tail(fd, many, packages)]
-        return args, {}
+    def isolation(self) -> list:
+        return ["--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
 
     def submission(self, root, shared):
         # one submission at a time in this sandbox: before each, what the last one left is killed and removed
@@ -215,12 +209,8 @@ class Container(Launcher):
             return ("new namespaces refused here and no Landlock; per submission: own uid, seccomp, rlimits, "
                     "control groups where writable; the file system is the container's (what the grader keeps "
                     "from student code must not be readable by other users)")
-        version = landlock.abi()
-        more = ((", no TCP" if version >= 4 else "")
-                + (", no signal or abstract socket outside it" if version >= 6 else ""))
         return ("new namespaces refused here; per submission: own uid, seccomp, rlimits, control groups where "
-                "writable; by Landlock, the allowlisted read-only file system (no course, content or other "
-                f"submission) and a private writable folder (TMPDIR, HOME) removed when it ends{more}")
+                f"writable; {_by_landlock()}")
 
     def submission(self, root, shared):
         return {**super().submission(root, shared), "landlock": root and self.keeps_files}
@@ -240,17 +230,21 @@ class Unprivileged(Launcher):
     def protections(self) -> str:
         if not self.keeps_files:
             return "not root and no Landlock: resource limits only; student code runs as this user"
-        version = landlock.abi()
-        more = ((", no TCP" if version >= 4 else "")
-                + (", no signal or abstract socket outside it" if version >= 6 else ""))
-        return ("not root: student code runs as this user, with seccomp and rlimits; by Landlock, the "
-                "allowlisted read-only file system (no course, content or other submission) and a private "
-                f"writable folder (TMPDIR, HOME) removed when it ends{more}")
+        return f"not root: student code runs as this user, with seccomp and rlimits; {_by_landlock()}"
 
     def submission(self, root, shared):
         landlocked = self.keeps_files
         return {"drop_privileges": False, "confine": False, "seccomp": landlocked, "own_network": False,
                 "landlock": landlocked}
+
+
+def _by_landlock() -> str:
+    """What Landlock holds for each submission, as far as this kernel's version goes."""
+    version = landlock.abi()
+    more = ((", no TCP" if version >= 4 else "")
+            + (", no signal or abstract socket outside it" if version >= 6 else ""))
+    return ("by Landlock, the allowlisted read-only file system (no course, content or other submission) and "
+            f"a private writable folder (TMPDIR, HOME) removed when it ends{more}")
 
 
 def leaves_course_in_sight(launcher: Launcher) -> bool:
