@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from rnnquiz.commands.autograde import _grade_batch, autograde
+from rnnquiz.classrun import autograde
+from rnnquiz.classrun.processes import grade_batch
 from rnnquiz.commands.cycle import NBGRADER
 from rnnquiz.grading.session import Request, grade_many
 from support import CATALOG, ROOT, TEST_LIMITS, assignment, copy_course, full_marks, sample, submission
@@ -191,14 +192,14 @@ def test_gradebook_reports_and_nbgrader_export(course):
 DIES_ALONE_TOO = False  # set by the test below; read in the forked grading processes
 
 
-def _dying_batch(items, db_url, assignment_id, source_dir=None):
-    """``_grade_batch`` in a grading process that dies (as a crash of nbgrader or
+def _dying_batch(items):
+    """``grade_batch`` in a grading process that dies (as a crash of nbgrader or
     of a grader would) whenever it holds ok_mistake with someone else, or alone
     too when DIES_ALONE_TOO."""
     students = [student for student, _path, _assignment in items]
     if "ok_mistake" in students and (len(students) > 1 or DIES_ALONE_TOO):
         os._exit(1)
-    return _grade_batch(items, db_url, assignment_id, source_dir)
+    return grade_batch(items)
 
 
 def test_the_callers_collector_setting_is_left_as_it_was(course):
@@ -219,9 +220,9 @@ def test_the_callers_collector_setting_is_left_as_it_was(course):
 
 @pytest.mark.parametrize("alone_too", [True, False])
 def test_a_dead_grading_process_costs_at_most_the_student_who_breaks_it(course, monkeypatch, alone_too):
-    import rnnquiz.commands.autograde as ag
+    from rnnquiz.classrun import processes
     root, _attacks, first = course
-    monkeypatch.setattr(ag, "_grade_batch", _dying_batch)
+    monkeypatch.setattr(processes, "grade_batch", _dying_batch)
     monkeypatch.setattr(sys.modules[__name__], "DIES_ALONE_TOO", alone_too)
     summary = autograde(AID, course_root=root, student_glob="ok_*", jobs=1, limits=TEST_LIMITS)
     before = {o.student: o.results.score for o in first.outcomes if o.student.startswith("ok_")}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from courses import make_course, submit
-from rnnquiz.commands.autograde import autograde
+from rnnquiz.classrun import autograde
 from rnnquiz.isolation.limits import Limits
 from rnnquiz.model import notebook
 from rnnquiz.nbgrader.gradebook_writer import _copy_regular

@@ -11,7 +11,7 @@ def test_autograde_refuses_an_ordinary_assignment_before_any_sandbox_starts(tmp_
     zygote (or nbgrader's gradebook) is touched."""
     import nbformat
 
-    from rnnquiz.commands import autograde
+    from rnnquiz import classrun as autograde
     from rnnquiz.isolation import pool
     copy_course(tmp_path, [])  # a course: its configuration and content, no gradebook yet
     shutil.copytree(assignment("rnn_from_scratch").folder, tmp_path / "autograders" / "rnn_from_scratch")
@@ -33,7 +33,7 @@ def test_autograde_refuses_an_ordinary_assignment_before_any_sandbox_starts(tmp_
 def test_autograde_outside_a_course_says_so_and_makes_nothing(tmp_path, made):
     """Outside a course (or before nbgrader made its gradebook) `rnnquiz
     autograde` says what is missing and creates nothing: no gradebook.db, no reports/."""
-    from rnnquiz.commands import autograde
+    from rnnquiz import classrun as autograde
     if made != "empty":
         shutil.copytree(assignment("rnn_from_scratch").folder, tmp_path / "autograders" / "rnn_from_scratch")
     if made == "no_gradebook":

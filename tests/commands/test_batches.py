@@ -6,7 +6,7 @@ import pytest
 @pytest.mark.parametrize("jobs", [1, 2, 4])
 @pytest.mark.parametrize("n", [1, 2, 7, 60, 200, 1000])
 def test_class_batches_keep_order_and_shrink_towards_the_end(n, jobs):
-    from rnnquiz.commands.autograde import BATCH, split
+    from rnnquiz.classrun.batches import BATCH, split
     items = [(f"s{i:04d}", "nb", None) for i in range(n)]
     batches = split(items, jobs)
     assert [i for b in batches for i in b] == items
@@ -19,7 +19,7 @@ def test_class_batches_keep_order_and_shrink_towards_the_end(n, jobs):
 @pytest.mark.parametrize("notebooks", [2, 3])
 def test_a_student_s_notebooks_stay_in_one_batch(notebooks):
     """Their autograded folder is written at once (a later batch would replace it)."""
-    from rnnquiz.commands.autograde import split
+    from rnnquiz.classrun.batches import split
     items = [(f"s{s:03d}", f"nb{k}", None) for s in range(97) for k in range(notebooks)]
     batches = split(items, 2)
     assert [i for b in batches for i in b] == items

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from courses import gradebook_rows, make_course, nbgrader, rnnquiz, scores, start_nbgrader, start_rnnquiz, submit
-from rnnquiz.commands.autograde import autograde
+from rnnquiz.classrun import autograde
 from rnnquiz.nbgrader.gradebook_writer import TRIES, GradebookWriter, lock_key
 from rnnquiz.nbgrader.run_lock import RunLock
 from support import TEST_LIMITS, assignment, full_marks, sample, solution, submission

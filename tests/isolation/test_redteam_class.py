@@ -20,7 +20,7 @@ import time
 
 import pytest
 
-from rnnquiz.commands.autograde import autograde
+from rnnquiz.classrun import autograde
 from rnnquiz.commands.cycle import NBGRADER
 from rnnquiz.grading.session import Request, grade_many
 from rnnquiz.isolation.launcher import SandboxConfig

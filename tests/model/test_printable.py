@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from rnnquiz.classrun import Summary
+from rnnquiz.classrun.discovery import discover
 from rnnquiz.commands import autograde as autograde_module
 from rnnquiz.commands import cli
 from rnnquiz.model.messages import text
@@ -43,10 +45,11 @@ def test_the_autograde_error_line_cannot_rewrite_the_terminal(tmp_path, monkeypa
     folder.mkdir(parents=True)
     os.symlink("/etc/hostname", folder / f"{ATTACK}.ipynb")
     expected = {AID: CATALOG.assignments[AID]}
-    items, missing = autograde_module.discover(tmp_path, AID, "*", expected, tmp_path / "submitted")
+    from rnnquiz.nbgrader.course import Course
+    items, missing = discover(Course.open(tmp_path), AID, "*", expected)
     assert not items and len(missing) == 1 and "symbolic link" in missing[0].error
 
-    summary = autograde_module.Summary(AID, missing, report_dir=tmp_path, protections="confined")
+    summary = Summary(AID, missing, report_dir=tmp_path, protections="confined")
     monkeypatch.setattr(autograde_module, "autograde", lambda *a, **k: summary)
     assert cli.main(["autograde", AID]) == cli.EXIT_OK
     out = capsys.readouterr().out

@@ -10,7 +10,7 @@ LEAN = r'''
 import json, sys
 from rnnquiz.nbgrader.lean_import import lean
 done = lean()
-import rnnquiz.commands.autograde, rnnquiz.nbgrader.course, rnnquiz.nbgrader.open_gradebook
+import rnnquiz.commands.autograde, rnnquiz.classrun, rnnquiz.nbgrader.course, rnnquiz.nbgrader.open_gradebook
 import rnnquiz.nbgrader.outcomes, rnnquiz.nbgrader.steps
 from rnnquiz.nbgrader.pipelines import *  # noqa
 import nbgrader.converters, nbgrader.preprocessors, nbformat

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from rnnquiz.commands.autograde import autograde
+from rnnquiz.classrun import autograde
 from rnnquiz.commands.cycle import NBGRADER
 from support import TEST_LIMITS, copy_course, sample, submission
 

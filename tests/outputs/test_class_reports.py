@@ -206,7 +206,8 @@ def test_the_summary_says_distribution_questions_and_files(klass, tmp_path):
 
 
 def test_autograde_prints_the_summary(klass, tmp_path, monkeypatch, capsys):
-    import rnnquiz.commands.autograde as ag
+    import rnnquiz.classrun as ag
+    import rnnquiz.commands.autograde as verb
     from rnnquiz.commands import cli
     files = ClassFiles(tmp_path)
     files.add(klass)
@@ -215,7 +216,7 @@ def test_autograde_prints_the_summary(klass, tmp_path, monkeypatch, capsys):
 
     def fake(assignment, **_kwargs):
         return ag.Summary(assignment, outcomes, seconds=1.0, report_dir=out, protections="sandbox: test")
-    monkeypatch.setattr(ag, "autograde", fake)
+    monkeypatch.setattr(verb, "autograde", fake)
     assert cli.main(["autograde", "rnn_from_scratch_en"]) == 0
     printed = capsys.readouterr().out
     assert "graded 6 of 7" in printed

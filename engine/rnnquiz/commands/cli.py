@@ -93,41 +93,8 @@ def _course() -> Path:
 
 
 def _autograde(args) -> int:
-    import os
-    # no BLAS thread in this process: it forks the grading processes (numpy is not imported yet)
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    # nbgrader's modules without its Jupyter server extensions, jsonschema without
-    # its rfc3987 parsers: nothing in this run uses them (lean_import says why)
-    from rnnquiz.nbgrader.lean_import import lean
-    lean()
-    from rnnquiz.commands.autograde import autograde, progress_bar
-    from rnnquiz.isolation.limits import OPTIONS, Limits
-    limits = Limits(**{name: getattr(args, name) for name in OPTIONS if getattr(args, name) is not None})
-    said = []
-
-    def announce(line):  # the sandbox line, before the progress bar
-        said.append(line)
-        print(line, flush=True)
-    summary = autograde(args.assignment, student_glob=args.student, jobs=args.jobs, limits=limits,
-                        progress=progress_bar, allow_unconfined=args.allow_unconfined, announce=announce)
-    from rnnquiz.outputs import summary as grades_summary
-    if not said and summary.protections:  # nothing was graded (only missing notebooks): said here
-        print(summary.protections)
-    n, errors = len(summary.outcomes), summary.errors
-    print(f"{args.assignment}: graded {len(summary.graded)} of {n} submissions in {summary.seconds:.1f} s "
-          f"({1000 * summary.seconds / max(n, 1):.0f} ms each)")
-    print(grades_summary.grades([o.results for o in summary.graded]))
-    if errors:
-        print(f"errors: {len(errors)} {'submission' if len(errors) == 1 else 'submissions'} could not be graded")
-    from rnnquiz.model.printable import printable  # ids, file names and errors are the students'
-    for o in errors:
-        print(f"  error: {printable(o.student)}: {printable(o.error or (o.results.error if o.results else ''))}")
-    for o in summary.outcomes:
-        for flag in o.results.flags if o.results else []:
-            print(f"  flag: {printable(o.student)}: {printable(flag)}")
-    print("gradebook updated (nbgrader generate_feedback / export work)")
-    print(grades_summary.files(summary.report_dir, graded_now=n))
-    return EXIT_OK
+    from rnnquiz.commands.autograde import run
+    return run(args)
 
 
 def _locale_lang() -> str:

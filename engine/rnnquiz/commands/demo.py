@@ -126,7 +126,7 @@ def run(lang: str = content.PRIMARY_LANG, workdir: Path | None = None, course: P
         out(f"  {student} · {aid}: " + (", ".join(map(str, paths)) or "none (see nbgrader's log)"))
     out("")
     out("the same class with `rnnquiz autograde` (parallel, sandboxed) and its class report:")
-    from rnnquiz.commands.autograde import autograde
+    from rnnquiz.classrun import autograde
     for aid in assignment_ids:
         # the demo's students are rnnquiz's own samples: nothing to keep from them
         summary = autograde(aid, course_root=cycle.course, allow_unconfined=True)

@@ -51,7 +51,9 @@ def resolve(path, catalog: content.Catalog, assignment_id: str | None = None) ->
         return catalog.get(assignment_id)
     where = content.in_course_tree(Path(path))
     if where is not None:
-        found = content.course_assignment_of(where[0], where[1], Path(path).stem, catalog)
+        course, course_assignment = where  # nbgrader's default folders (the tree was recognised by them)
+        found = content.assignment_of_source(course / "source" / course_assignment / Path(path).name,
+                                             Path(path).stem, catalog)
         if found is not None:
             return found
     if Path(path).stem in catalog:

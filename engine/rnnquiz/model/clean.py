@@ -7,11 +7,9 @@ figures back from the course's source notebook.
 """
 from __future__ import annotations
 
-import functools
-import json
 from pathlib import Path
 
-from rnnquiz.model import notebook, untrusted_html
+from rnnquiz.model import notebook, source_notebook, untrusted_html
 
 NBGRADER_KEYS = {"grade": bool, "solution": bool, "locked": bool, "task": bool, "grade_id": str,
                  "points": (int, float), "schema_version": int, "checksum": str, "cell_type": str}
@@ -60,12 +58,12 @@ def clean_notebook(nb, path="notebook", lang: str | None = None, source: Path | 
     return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
 
 
-@functools.lru_cache(maxsize=32)
 def instructor_markdown(source: Path) -> dict:
     """{source text: attachments} of the markdown cells of an instructor's notebook."""
-    try:
-        nb = json.loads(Path(source).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    parsed = source_notebook.read(source)
+    return parsed.derived(_markdown) if parsed is not None else {}
+
+
+def _markdown(nb: dict) -> dict:
     return {notebook.cell_source(c): c.get("attachments") or {} for c in nb.get("cells", [])
             if isinstance(c, dict) and c.get("cell_type") == "markdown"}

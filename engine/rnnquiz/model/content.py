@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import ast
 import difflib
-import functools
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rnnquiz.errors import UserError
+from rnnquiz.model import source_notebook
 
 try:
     import tomllib
@@ -264,13 +263,12 @@ def installed_content() -> Path | None:
     return Path(rnnquiz_public.__file__).resolve().parent
 
 
-def course_assignment_of(course: Path, course_assignment: str, notebook: str, catalog: Catalog) -> Assignment | None:
-    """Which of our assignments the notebook ``notebook`` of the course's
-    assignment ``course_assignment`` is, decided on the instructor's side: the
-    source notebook's ``rnnquiz.assignment`` metadata, or else its name.
-    None: not one of ours (nbgrader grades it as usual)."""
-    tag = source_tag(course / "source" / course_assignment / f"{notebook}.ipynb")
-    for candidate in (tag, notebook):
+def assignment_of_source(source: Path, notebook: str, catalog: Catalog) -> Assignment | None:
+    """Which of our assignments a course's notebook is, decided on the
+    instructor's side: the ``rnnquiz.assignment`` metadata of its source
+    notebook ``source``, or else its name ``notebook``.  None: not one of ours
+    (nbgrader grades it as usual)."""
+    for candidate in (source_tag(source), notebook):
         if isinstance(candidate, str) and candidate in catalog:
             return catalog.get(candidate)
     return None
@@ -278,22 +276,17 @@ def course_assignment_of(course: Path, course_assignment: str, notebook: str, ca
 
 def source_tag(source: Path) -> str | None:
     """The ``rnnquiz.assignment`` tag of an instructor's source notebook, if any
-    (read once per version of the file: a run asks for every notebook twice)."""
-    if not source.is_file() or source.is_symlink():
+    (a link is not followed: whatever it points to is not the course's word)."""
+    if source.is_symlink():
         return None
-    try:
-        return _tag(str(source), source.stat().st_mtime_ns)
-    except OSError:
-        return None
+    parsed = source_notebook.read(source)
+    return parsed.derived(_tag) if parsed is not None else None
 
 
-@functools.lru_cache(maxsize=64)
-def _tag(source: str, _version: int) -> str | None:
-    try:
-        tag = (json.loads(Path(source).read_text(encoding="utf-8")).get("metadata", {}).get("rnnquiz") or {})
-        return tag.get("assignment") if isinstance(tag.get("assignment"), str) else None
-    except (OSError, ValueError, AttributeError):
-        return None
+def _tag(nb: dict) -> str | None:
+    tag = nb.get("metadata", {}).get("rnnquiz") if isinstance(nb.get("metadata"), dict) else None
+    value = tag.get("assignment") if isinstance(tag, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def in_course_tree(path: Path) -> tuple | None:

@@ -18,11 +18,11 @@ flagged, so an assignment of one long region is covered as well as one of many.
 from __future__ import annotations
 
 import functools
-import json
 import keyword
 import re
 from pathlib import Path
 
+from rnnquiz.model import source_notebook
 from rnnquiz.model.messages import text
 from rnnquiz.model.notebook import cell_source, is_test_cell, nbgrader_meta
 
@@ -60,14 +60,14 @@ def tokens(source: str) -> tuple:
     return tuple(shape), tuple(names)
 
 
-@functools.lru_cache(maxsize=64)
 def instructor_regions(source: Path) -> tuple:
     """(grade id, shape, names) of every solution region of an instructor's
     source notebook that is long enough to tell (``MIN_TOKENS``)."""
-    try:
-        nb = json.loads(Path(source).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return ()
+    parsed = source_notebook.read(source)
+    return parsed.derived(_regions) if parsed is not None else ()
+
+
+def _regions(nb: dict) -> tuple:
     regions = []
     for cell in nb.get("cells", []):
         gid = nbgrader_meta(cell).get("grade_id")

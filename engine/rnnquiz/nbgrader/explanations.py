@@ -13,12 +13,11 @@ writes) just has no outputs.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from nbformat import from_dict
 
-from rnnquiz.model import notebook
+from rnnquiz.model import notebook, source_notebook
 
 MAX_CHARS = 20_000  # of one cell's output: an example prints a few lines
 
@@ -47,27 +46,16 @@ def explanation_cells(nb: dict) -> list:
             and not notebook.nbgrader_meta(c).get("grade") and not notebook.nbgrader_meta(c).get("solution")]
 
 
-_made: dict = {}  # (source, its mtime) -> {cell source: outputs}, per process
-
-
 def outputs_of(source: Path, pool=None, limits=None) -> dict:
-    """{cell source: its outputs} of the explanation cells of the instructor's ``source`` notebook."""
-    try:
-        key = (str(source), Path(source).stat().st_mtime_ns)
-    except OSError:
+    """{cell source: its outputs} of the explanation cells of the instructor's
+    ``source`` notebook, made once per version of the file and process."""
+    parsed = source_notebook.read(source)
+    if parsed is None:
         return {}
-    if key not in _made:
-        if len(_made) >= 16:
-            _made.clear()
-        _made[key] = _outputs(str(source), pool, limits)
-    return _made[key]
+    return parsed.derived(lambda nb: _outputs(nb, pool, limits), key="explanations")
 
 
-def _outputs(source: str, pool, limits) -> dict:
-    try:
-        nb = json.loads(Path(source).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+def _outputs(nb: dict, pool, limits) -> dict:
     codes = explanation_cells(nb)
     if not codes:
         return {}

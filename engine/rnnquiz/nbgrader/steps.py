@@ -16,26 +16,22 @@ import atexit
 from pathlib import Path
 
 from nbformat import from_dict
-from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Float, Integer, List
 
 from nbgrader import preprocessors as stock
 from rnnquiz.errors import InternalError, UserError
-from rnnquiz.grading.session import grade_submissions
 from rnnquiz.isolation import limits as limit
 from rnnquiz.isolation.launcher import leaves_course_in_sight, unconfined_refusal
 from rnnquiz.isolation.limits import Limits
 from rnnquiz.isolation.pool import Pool
 from rnnquiz.model import content, notebook
 from rnnquiz.model.clean import clean_notebook
-from rnnquiz.model.flags import flags
 from rnnquiz.model.messages import CODE_STUB
 from rnnquiz.model.printable import printable
-from rnnquiz.model.results import Results
-from rnnquiz.nbgrader.explanations import write_explanations
+from rnnquiz.nbgrader.course import Course
 from rnnquiz.nbgrader.open_gradebook import _gradebook
-from rnnquiz.nbgrader.outcomes import write_outcomes
+from rnnquiz.nbgrader.scoring import Entry, grade_as_nbgrader
 
 
 class _WarmPool:
@@ -51,18 +47,34 @@ class _WarmPool:
         return self.pool
 
 
+def course_of(preprocessor) -> Course:
+    """The course of nbgrader's run, read once per run (one configuration object)."""
+    global _course
+    if _course is None or _course[0] is not preprocessor.config:
+        _course = (preprocessor.config, Course.open(Path.cwd(), config=preprocessor.config))
+    return _course[1]
+
+
+_course: tuple | None = None  # (nbgrader's configuration, its Course)
+
+
 def assignment_of(preprocessor, resources):
     """Which of our assignments the notebook in ``resources`` is, asked of the
-    course (nbgrader's ``CourseDirectory.root``) once per notebook and kept in
-    the resources, where ``rnnquiz autograde`` puts it itself; None for any
-    other notebook."""
+    course once per notebook and kept in the resources, where ``rnnquiz
+    autograde`` puts it itself; None for any other notebook."""
     if "rnnquiz_assignment" not in resources:
         info = resources.get("nbgrader", {})
-        course = Path(CourseDirectory(config=preprocessor.config).root)
         name = str(resources.get("metadata", {}).get("name") or info.get("notebook") or "")
-        resources["rnnquiz_assignment"] = content.course_assignment_of(
-            course, str(info.get("assignment") or ""), name, content.course_catalog(course))
+        resources["rnnquiz_assignment"] = course_of(preprocessor).assignment_of(str(info.get("assignment") or ""),
+                                                                                name)
     return resources["rnnquiz_assignment"]
+
+
+def source_of(preprocessor, resources) -> Path:
+    """The instructor's source notebook of the notebook in ``resources``."""
+    info = resources.get("nbgrader", {})
+    name = str(resources.get("metadata", {}).get("name") or info.get("notebook") or "")
+    return course_of(preprocessor).source_notebook(str(info.get("assignment") or ""), name)
 
 
 class GradeIsolated(Execute):
@@ -87,25 +99,18 @@ class GradeIsolated(Execute):
             return super().preprocess(nb, resources)  # not ours: stock nbgrader
         limits = Limits(call_timeout=self.call_timeout, submission_timeout=self.submission_timeout,
                         memory_budget=self.memory_budget)
-        try:
-            sub = notebook.from_dict(nb, f"{name}.ipynb", assignment)
-        except notebook.NotebookError as exc:
-            result = Results(assignment.id, assignment.lang, student, f"{name}.ipynb", error=str(exc))
-        else:
-            pool = self._pools.get(limits)
-            pool.wait_ready()  # which launcher runs is known once its worker has started
-            if leaves_course_in_sight(pool.launcher) and not self.allow_unconfined:
-                raise UnconfinedRefused(unconfined_refusal("--GradeIsolated.allow_unconfined=True"))
-            [result] = grade_submissions([(sub, student)], limits=limits, pool=pool)
+        pool = self._pools.get(limits)
+        pool.wait_ready()  # which launcher runs is known once its worker has started
+        if leaves_course_in_sight(pool.launcher) and not self.allow_unconfined:
+            raise UnconfinedRefused(unconfined_refusal("--GradeIsolated.allow_unconfined=True"))
+        folder = resources.get("metadata", {}).get("path")
+        entry = Entry(nb, f"{name}.ipynb", assignment, student, source_of(self, resources),
+                      Path(folder) if folder else None)
+        [result] = grade_as_nbgrader([entry], pool, limits)
         self.log.info("rnnquiz: %s %s scored %g / %g", printable(student), printable(name), result.score,
                       result.max_score)
-        course = Path(CourseDirectory(config=self.config).root)
-        source = course / "source" / str(info.get("assignment") or "") / f"{name}.ipynb"
-        for flag in flags(nb, source, assignment.lang):
+        for flag in result.flags:
             self.log.warning("rnnquiz: FLAG %s %s: %s", printable(student), printable(name), printable(flag))
-        write_outcomes(nb, result)
-        # the instructor's examples with their outputs, run in the sandbox
-        write_explanations(nb, source, self._pools.get(limits), limits)
         return nb, resources
 
 
@@ -174,9 +179,7 @@ class DropUntrusted(NbGraderPreprocessor):
         try:
             if meta.get("path") and meta.get("name"):
                 notebook.check_file(path, self.max_bytes)
-            info = resources.get("nbgrader", {})
-            course = Path(CourseDirectory(config=self.config).root)
-            source = course / "source" / str(info.get("assignment") or "") / f"{info.get('notebook') or ''}.ipynb"
+            source = source_of(self, resources)
             return from_dict(clean_notebook(nb, path, assignment_of(self, resources).lang, source)), resources
         except notebook.NotebookError as exc:
             raise SubmissionRejected(str(exc)) from None
