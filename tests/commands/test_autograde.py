@@ -322,3 +322,7 @@ def test_an_assignment_of_two_notebooks_with_one_missing(tmp_path):
     reports = tmp_path / "reports" / "week6" / "gradescope"
     assert sorted(p.name for p in reports.iterdir()) == [
         f"{s}.{n}.json" for s in ("alice", "bob") for n in (AID, "torch_rnn_by_hand")]
+    # one id in the CSV's assignment column, rnnquiz's, for the missing notebook's row too
+    with open(tmp_path / "reports" / "week6" / "grades.csv", encoding="utf-8") as f:
+        rows = {(r["student"], r["assignment"]) for r in csv.DictReader(f)}
+    assert rows == {(s, n) for s in ("alice", "bob") for n in (AID, "torch_rnn_by_hand")}, rows

@@ -26,7 +26,7 @@ from rnnquiz.model import source_notebook
 from rnnquiz.model.messages import text
 from rnnquiz.model.notebook import cell_source, is_test_cell, nbgrader_meta
 
-MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS",
+INSTRUCTOR_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS",
            "### BEGIN MARK SCHEME", "### END MARK SCHEME")
 CLAIMED = "timestamp_claimed.txt"  # collect's: the time a submission's name gave, beside the real one
 MIN_TOKENS = 10    # a region shorter than this (a quiz's letter, a one-word return) is what everyone writes
@@ -117,7 +117,7 @@ def flags(nb: dict, source: Path | None, lang: str) -> list:
     found, cells = [], [c for c in nb.get("cells", []) if isinstance(c, dict) and not is_test_cell(c)]
     sources = [cell_source(c) for c in cells]
     for index, source_text in enumerate(sources):
-        marks = sorted({m for m in MARKERS if m in source_text}) if "###" in source_text else ()
+        marks = sorted({m for m in INSTRUCTOR_MARKERS if m in source_text}) if "###" in source_text else ()
         if marks:
             found.append(text("flag_markers", lang, index=index + 1, markers=", ".join(marks)))
     regions = instructor_regions(source) if source else ()

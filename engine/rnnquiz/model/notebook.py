@@ -33,7 +33,7 @@ MAX_CELLS = 1000  # the assignments' notebooks have tens
 MAX_READ = 256 * 1024 * 1024  # what nbgrader's own reading may take of any course's notebook
 
 
-def check_file(path, max_bytes: int = MAX_BYTES) -> None:
+def refuse_unsafe_file(path, max_bytes: int = MAX_BYTES) -> None:
     """Refuse, with a message for the student, what rnnquiz never reads:
     a symbolic link, a folder, a special file (a FIFO would block the reader
     for ever), a file above ``max_bytes``.  Decided on ``lstat``: nothing is opened."""
@@ -110,7 +110,7 @@ def _too_large(max_bytes: int) -> str:
 def read_bytes(path, max_bytes: int = MAX_BYTES) -> bytes:
     """A submitted file's bytes: never through a symbolic link, never above ``max_bytes``."""
     path = Path(path)
-    check_file(path, max_bytes)
+    refuse_unsafe_file(path, max_bytes)
     try:
         # O_NONBLOCK: a file swapped for a FIFO after the check cannot block the open
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)

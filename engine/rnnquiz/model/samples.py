@@ -76,7 +76,7 @@ def with_answers(notebook: dict, answers: dict) -> dict:
     return nb
 
 
-MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
 def solution(assignment: Assignment, course: Path) -> dict:
@@ -92,5 +92,5 @@ def solution(assignment: Assignment, course: Path) -> dict:
         if nbgrader.get("solution") and nbgrader.get("grade_id"):
             source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
             answers[nbgrader["grade_id"]] = "\n".join(line for line in source.split("\n")
-                                                      if line.strip() not in MARKERS)
+                                                      if line.strip() not in SOLUTION_MARKERS)
     return with_answers(released, answers)

@@ -27,7 +27,7 @@ class SubmissionExporter(NotebookExporter):
         # decided on lstat, before nbgrader's reading opens anything (students
         # cannot change the course's submitted folder after collect)
         path = Path(filename)
-        notebook.check_file(path, max_bytes=notebook.MAX_READ)
+        notebook.refuse_unsafe_file(path, max_bytes=notebook.MAX_READ)
         if self._submitted(path):
             notebook.submission_files(path.parent)
         return super().from_filename(filename, resources=resources, **kw)

@@ -178,7 +178,7 @@ class DropUntrusted(NbGraderPreprocessor):
         path = Path(meta.get("path") or ".") / f"{meta.get('name') or 'notebook'}.ipynb"
         try:
             if meta.get("path") and meta.get("name"):
-                notebook.check_file(path, self.max_bytes)
+                notebook.refuse_unsafe_file(path, self.max_bytes)
             source = source_of(self, resources)
             return from_dict(clean_notebook(nb, path, assignment_of(self, resources).lang, source)), resources
         except notebook.NotebookError as exc:
