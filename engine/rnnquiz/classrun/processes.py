@@ -28,7 +28,7 @@ FORK = multiprocessing.get_context("fork")  # grading processes start with the p
 class GradingProcess:
     """What one grading process keeps between batches: the class run, its
     worker pool and its open gradebook.  Set by ``start``, the executor's
-    initializer; the one piece of state a process-pool worker has.  (Under
+    initializer; the one piece of state a grading process keeps.  (Under
     fork, the initializer's arguments are inherited, never pickled.)"""
     current: GradingProcess | None = None
 
@@ -41,7 +41,7 @@ class GradingProcess:
         # (or when it has died: ``Pool.spawn`` then launches one here)
         self.pool = pool if pool is not None else Pool(run.limits, run.sandbox, announce=False, many=True).launch()
         self._gradebook = None
-        # a pool's worker must not outlive this process (multiprocessing skips atexit)
+        # the pool's zygote must not outlive this process (multiprocessing skips atexit)
         from multiprocessing.util import Finalize
         Finalize(self, self.pool.close, exitpriority=10)
 
@@ -58,9 +58,9 @@ def start(run, pool=None):
     GradingProcess.current = GradingProcess(run, pool)
 
 
-def executor(run, workers: int, pool=None) -> ProcessPoolExecutor:
+def executor(run, processes: int, pool=None) -> ProcessPoolExecutor:
     """Grading processes forked from this one, each starting as ``start`` says."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=FORK, initializer=start, initargs=(run, pool))
+    return ProcessPoolExecutor(max_workers=processes, mp_context=FORK, initializer=start, initargs=(run, pool))
 
 
 def preload():
