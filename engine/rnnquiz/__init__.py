@@ -13,9 +13,11 @@ only the ones above it in this list:
 - ``grading``: an assignment's pytest graders run against a student's worker,
   and the helper API the graders import (``rnnquiz.checks``).
 - ``outputs``: the one results object rendered to every format.
-- ``nbgrader``: the adapter to nbgrader (sanitizing and grading steps,
-  pipelines, the gradebook writer, the exchange's collect, the course's
-  configuration).
+- ``nbgrader``: the adapter to nbgrader: the course (``Course``), the score
+  rule both autograde commands run (``scoring``), sanitizing and grading
+  steps, pipelines, the gradebook writer, the exchange's collect.
+- ``classrun``: the class run of ``rnnquiz autograde`` (``ClassRun``, its
+  refusals, discovery, grading processes and report files).
 - ``commands``: one module per verb of the ``rnnquiz`` command line.
 
 ``errors`` is the one root of rnnquiz's errors.  Three public import paths
