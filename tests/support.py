@@ -97,3 +97,22 @@ def quiz_choices(aid: str, quiz: str) -> dict:
     i = next(i for i, c in enumerate(cells) if c["metadata"].get("nbgrader", {}).get("grade_id") == quiz)
     markdown = "".join(cells[i - 1]["source"])
     return dict(re.findall(r"^- ([a-z])\) (.+)$", markdown, re.M))
+
+
+def scratch_venv(folder: Path, startup: dict | None = None) -> Path:
+    """A virtualenv in ``folder`` that sees this one's packages and the engine,
+    with ``startup`` ({file name: text}) added to its site-packages (``.pth``
+    files run at start-up: how a test makes a Python behave like another
+    platform's); returns its python."""
+    import subprocess
+    import sys
+    import sysconfig
+    venv = folder / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               check=True, capture_output=True, text=True).stdout.strip())
+    (site / "deps.pth").write_text(f"{sysconfig.get_paths()['purelib']}\n{ROOT / 'engine'}\n")
+    for name, text in (startup or {}).items():
+        (site / name).write_text(text)
+    return python

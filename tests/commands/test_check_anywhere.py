@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-import sysconfig
 from pathlib import Path
 
 import pytest
 
-from support import ROOT, solution
+from support import ROOT, scratch_venv, solution
 
 pytestmark = pytest.mark.slow
 
@@ -56,14 +54,8 @@ for _name in ("send_fds", "recv_fds", "SOCK_SEQPACKET", "AF_UNIX"):
 def windows_like(tmp_path_factory):
     """The Python of the student's path, as on Windows: (its rnnquiz command, the import log)."""
     folder = tmp_path_factory.mktemp("windows-like")
-    venv = folder / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               check=True, capture_output=True, text=True).stdout.strip())
-    (site / "deps.pth").write_text(f"{sysconfig.get_paths()['purelib']}\n{ROOT / 'engine'}\n")
-    (site / "rnnquiz_windows_like.py").write_text(WINDOWS_LIKE)
-    (site / "zz_windows_like.pth").write_text("import rnnquiz_windows_like\n")
+    python = scratch_venv(folder, {"rnnquiz_windows_like.py": WINDOWS_LIKE,
+                                   "zz_windows_like.pth": "import rnnquiz_windows_like\n"})
     return python, folder / "imports.log"
 
 

@@ -12,15 +12,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import sysconfig
-from pathlib import Path
 
 import pytest
 
 import rnnquiz.isolation.launcher as launcher
 from rnnquiz.grading.session import Request, grade_many
 from rnnquiz.isolation.pool import Pool, PoolError
-from support import CATALOG, ROOT, TEST_LIMITS, assignment
+from support import CATALOG, ROOT, TEST_LIMITS, assignment, scratch_venv
 
 pytestmark = [pytest.mark.sandbox,
               pytest.mark.skipif(os.geteuid() != 0, reason="as root: namespaces is the next launcher")]
@@ -98,14 +96,8 @@ def test_an_unknown_sandbox_is_a_clear_error():
 def test_a_self_check_whose_worker_cannot_start_says_so_once(tmp_path):
     """A Python whose worker processes die at start (its start-up files end
     them): one line and exit 3, not a line per question."""
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               check=True, capture_output=True, text=True).stdout.strip())
-    (site / "deps.pth").write_text(f"{sysconfig.get_paths()['purelib']}\n{ROOT / 'engine'}\n")
-    (site / "zz_no_worker.pth").write_text(
-        "import sys, os; sys.argv[-1:] == ['--plain'] and (sys.stderr.write('no worker here\\n'), os._exit(70))\n")
+    python = scratch_venv(tmp_path, {"zz_no_worker.pth": "import sys, os; sys.argv[-1:] == ['--plain'] and "
+                                                       "(sys.stderr.write('no worker here\\n'), os._exit(70))\n"})
     done = subprocess.run([str(python), "-m", "rnnquiz", "check", str(SOLUTION)], cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 3, done.stdout + done.stderr
