@@ -23,7 +23,7 @@ from rnnquiz.commands import gradescope_scripts as scripts
 from rnnquiz.commands.gradescope_run import SETTINGS, failed
 from rnnquiz.errors import InternalError, UserError
 from rnnquiz.model import content
-from rnnquiz.model.results import VISIBILITIES
+from rnnquiz.outputs.gradescope_json import VISIBILITIES
 
 CHECKOUT = Path(__file__).resolve().parents[3]  # engine/rnnquiz/commands/ -> the repository
 CONTENT_PARTS = (content.MANIFEST, content.PUBLIC, content.HIDDEN, content.MISTAKES_DIR)  # what grading reads

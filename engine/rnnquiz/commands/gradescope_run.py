@@ -88,7 +88,8 @@ def run(layout: Layout, started: float, local: bool = False) -> dict:
         + (f" (not graded: {result.error})" if result.error else ""))
     for flag in result.flags:
         say(f"FLAG: {flag}")
-    return result.to_gradescope(visibility=visibility, execution_time=time.monotonic() - started)
+    from rnnquiz.outputs.gradescope_json import results_json
+    return results_json(result, visibility=visibility, execution_time=time.monotonic() - started)
 
 
 def grade_here(layout: Layout, assignment, catalog, local: bool = False):
@@ -228,11 +229,12 @@ def failed(assignment, seconds: float, visibility: dict | None = None) -> dict:
     """results.json when grading itself failed: score 0, every question listed
     when the assignment is known, the message in its language (else in both)."""
     from rnnquiz.model.messages import LANGS, text
+    from rnnquiz.outputs.gradescope_json import results_json
     if assignment is None:
         return {"score": 0, "output": "\n\n".join(text("gs_failed", lang) for lang in LANGS),
                 "output_format": "md", "stdout_visibility": "hidden", "execution_time": int(seconds), "tests": []}
     result = not_graded(assignment, "", "")
-    data = result.to_gradescope(visibility=visibility, execution_time=seconds)
+    data = results_json(result, visibility=visibility, execution_time=seconds)
     data["output"] = text("gs_failed", assignment.lang)
     return data
 
