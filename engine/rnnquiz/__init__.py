@@ -16,6 +16,9 @@ only the ones above it in this list:
 - ``nbgrader``: the adapter to nbgrader (sanitizing and grading steps,
   pipelines, the gradebook writer, the exchange's collect, the course's
   configuration).
+- ``gradescope``: the adapter to Gradescope, beside ``nbgrader`` (neither
+  imports the other): the autograder zip, what ``run_autograder`` does in
+  Gradescope's container, a zip tried locally.
 - ``commands``: one module per verb of the ``rnnquiz`` command line.
 
 ``errors`` is the one root of rnnquiz's errors.  Three public import paths
