@@ -16,6 +16,9 @@ only the ones above it in this list:
 - ``nbgrader``: the adapter to nbgrader: the course (``Course``), the score
   rule both autograde commands run (``scoring``), sanitizing and grading
   steps, pipelines, the gradebook writer, the exchange's collect.
+- ``gradescope``: the adapter to Gradescope, beside ``nbgrader`` (neither
+  imports the other): the autograder zip, what ``run_autograder`` does in
+  Gradescope's container, a zip tried locally.
 - ``classrun``: the class run of ``rnnquiz autograde`` (``ClassRun``, its
   refusals, discovery, grading processes and report files).
 - ``commands``: one module per verb of the ``rnnquiz`` command line.

@@ -12,6 +12,7 @@ from rnnquiz.classrun import autograde
 from rnnquiz.classrun.processes import grade_batch
 from rnnquiz.commands.cycle import NBGRADER
 from rnnquiz.grading.session import Request, grade_many
+from rnnquiz.outputs.text import render as render_text
 from support import CATALOG, ROOT, TEST_LIMITS, assignment, copy_course, full_marks, sample, submission
 from support import solution as support_solution
 
@@ -144,7 +145,7 @@ def test_each_attack_costs_only_its_question(course):
         if question:
             expected[question] = 0.0
         got = {q.name: q.score for q in by_student[name].questions}
-        assert got == expected, (name, by_student[name].to_text())
+        assert got == expected, (name, render_text(by_student[name]))
 
 
 def test_other_students_graded_exactly_as_alone(course):

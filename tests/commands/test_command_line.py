@@ -176,7 +176,7 @@ def test_check_on_a_script_asks_for_the_notebook(tmp_path):
 # --- gradescope: the zip goes into dist/ -----------------------------------------------------
 
 def test_the_gradescope_zip_goes_into_dist_by_default(tmp_path, monkeypatch):
-    from rnnquiz.commands.gradescope import build
+    from rnnquiz.gradescope.autograder_zip import build
     wheel = tmp_path / "wheels" / "rnnquiz-0.1.0-py3-none-any.whl"
     wheel.parent.mkdir()
     wheel.write_bytes(b"a stand-in: only where the zip goes is tested here")

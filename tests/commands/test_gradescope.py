@@ -28,8 +28,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from rnnquiz.commands import demo
-from rnnquiz.commands import gradescope_scripts as scripts
-from rnnquiz.commands.gradescope import build, build_wheel
+from rnnquiz.gradescope import scripts
+from rnnquiz.gradescope.autograder_zip import build, build_wheel
 from rnnquiz.model import samples
 from rnnquiz.sandboxed import confine
 from support import CATALOG, ROOT, assignment, grade_notebooks, solution
@@ -312,21 +312,21 @@ def test_without_metadata_or_a_working_grader_results_json_is_still_written(zips
 
 
 def test_a_group_is_seeded_by_its_smallest_member_id_and_the_layout_is_locked(tmp_path):
-    from rnnquiz.commands import gradescope_run
     from rnnquiz.errors import InternalError
-    layout = gradescope_run.Layout(tmp_path / "autograder")
+    from rnnquiz.gradescope import run_autograder
+    layout = run_autograder.Layout(tmp_path / "autograder")
     for folder in (layout.source, layout.submission):
         folder.mkdir(parents=True, mode=0o755)
     layout.metadata.write_text(json.dumps({**METADATA, "users": [{"id": 900}, {"id": 42}, {"id": 1000}]}))
-    assert gradescope_run.student_id(layout.metadata) == "42"
-    gradescope_run.lock(layout)
+    assert run_autograder.student_id(layout.metadata) == "42"
+    run_autograder.lock(layout)
     for path in (layout.root, layout.source, layout.submission, layout.results.parent):
         assert path.stat().st_mode & 0o777 == 0o700, path
     assert layout.metadata.stat().st_mode & 0o777 == 0o600
     shutil.rmtree(layout.source)
     layout.source.symlink_to(tmp_path)  # never made root's only through a link: refused
     with pytest.raises(InternalError, match="symbolic link"):
-        gradescope_run.lock(layout)
+        run_autograder.lock(layout)
 
 
 # --- the zip ----------------------------------------------------------------------------------

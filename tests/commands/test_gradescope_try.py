@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from test_as_user import USER, as_user, user_python  # noqa: F401  (a fixture: the ordinary user's Python)
 
-from rnnquiz.commands.gradescope import build, build_wheel
-from rnnquiz.commands.gradescope_try import try_zip
+from rnnquiz.gradescope.autograder_zip import build, build_wheel
+from rnnquiz.gradescope.local_try import try_zip
 from rnnquiz.model import samples
 from support import ROOT, assignment, sample, submission
 

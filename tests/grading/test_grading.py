@@ -10,6 +10,7 @@ import pytest
 from in_process import grade_in_process
 from rnnquiz.grading.session import Request, grade_many
 from rnnquiz.model import samples
+from rnnquiz.outputs.text import render as render_text
 from support import ASSIGNMENTS, CATALOG, ROOT, TEST_LIMITS, assignment, full_marks, grade_notebooks, scores, submission
 
 # every assignment of the course and every sample it declares: a new one is tested by itself
@@ -49,7 +50,7 @@ def references(mode):
 @pytest.mark.parametrize("aid", ASSIGNMENTS)
 def test_solution_scores_full_marks(references, aid):
     result = references[(aid, "solution")]
-    assert scores(result) == full_marks(aid), result.to_text()
+    assert scores(result) == full_marks(aid), render_text(result)
     assert result.score == result.max_score > 0
 
 
@@ -96,9 +97,9 @@ def test_typical_mistake_costs_only_its_question_and_is_named(mistakes, aid, sam
     if sample.partial:
         assert 0 < got[sample.question] < full_marks(aid)[sample.question]
         got[sample.question] = 0.0
-    assert got == expected, result.to_text()
+    assert got == expected, render_text(result)
     question = result.question(sample.question)
-    assert sample.mistake in question.mistakes, result.to_text()
+    assert sample.mistake in question.mistakes, render_text(result)
     assert assignment(aid).mistake_text(sample.mistake) in question.feedback(result.lang)
 
 

@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from rnnquiz.outputs.text import render as render_text
 from support import ROOT, full_marks, grade_notebooks, submission
 
 pytestmark = pytest.mark.sandbox  # starts sandboxed workers: not in `make test-fast`
@@ -158,9 +159,9 @@ def test_attack_on_torch_rnn_by_hand_costs_only_its_question(graded2, name):
     result = graded2[name]
     expected = full_marks(AID2)
     expected[HOSTILE2[name][0]] = 0.0
-    assert {q.name: q.score for q in result.questions} == expected, result.to_text()
+    assert {q.name: q.score for q in result.questions} == expected, render_text(result)
     if name.startswith("numpy_rnn_"):  # named for what it is, in a thread too
-        assert result.question("numpy_rnn").mistakes == ["computed_with_torch"], result.to_text()
+        assert result.question("numpy_rnn").mistakes == ["computed_with_torch"], render_text(result)
 
 
 @pytest.fixture(scope="module")
@@ -179,8 +180,8 @@ def test_attack_costs_only_the_attacked_question(graded, name):
     expected = full_marks(AID)
     if question:
         expected[question] = 0.0
-    assert {q.name: q.score for q in result.questions} == expected, result.to_text()
-    assert "Traceback" not in result.to_text()
+    assert {q.name: q.score for q in result.questions} == expected, render_text(result)
+    assert "Traceback" not in render_text(result)
 
 
 def test_named_failures(graded):

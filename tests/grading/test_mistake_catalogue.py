@@ -7,6 +7,7 @@ and get no cause, only what differs.
 """
 import pytest
 
+from rnnquiz.outputs.text import render as render_text
 from support import full_marks, grade_notebooks, submission
 
 pytestmark = pytest.mark.sandbox  # starts sandboxed workers: not in `make test-fast`
@@ -88,10 +89,10 @@ def test_a_near_miss_loses_its_points_and_gets_no_cause(graded, aid, name):
     question = NEAR_MISSES[aid][name][0]
     result = graded[aid][name]
     got = {q.name: q.score for q in result.questions}
-    assert got[question] < full_marks(aid)[question], result.to_text()
+    assert got[question] < full_marks(aid)[question], render_text(result)
     assert {k: v for k, v in got.items() if k != question} == \
-        {k: v for k, v in full_marks(aid).items() if k != question}, result.to_text()
-    assert result.question(question).mistakes == [], result.to_text()
+        {k: v for k, v in full_marks(aid).items() if k != question}, render_text(result)
+    assert result.question(question).mistakes == [], render_text(result)
     feedback = result.question(question).feedback(result.lang)
     assert "Likely" not in feedback and "Provável" not in feedback, feedback
 

@@ -10,6 +10,7 @@ import copy
 
 import pytest
 
+from rnnquiz.outputs.text import render as render_text
 from support import full_marks, grade_notebooks, submission
 
 pytestmark = pytest.mark.sandbox  # starts sandboxed workers: not in `make test-fast`
@@ -61,7 +62,7 @@ def graded(tmp_path_factory):
 @pytest.mark.parametrize("name", list(HONEST))
 def test_importing_torch_costs_nothing(graded, name):
     result = graded[name]
-    assert {q.name: q.score for q in result.questions} == full_marks(AID), result.to_text()
+    assert {q.name: q.score for q in result.questions} == full_marks(AID), render_text(result)
     assert "computed_with_torch" not in result.question("numpy_rnn").mistakes
 
 
@@ -69,5 +70,5 @@ def test_importing_torch_costs_nothing(graded, name):
 def test_computing_with_torch_fails_and_is_named(graded, name):
     result = graded[name]
     expected = dict(full_marks(AID), numpy_rnn=0.0)
-    assert {q.name: q.score for q in result.questions} == expected, result.to_text()
-    assert set(result.question("numpy_rnn").mistakes) == {"computed_with_torch"}, result.to_text()
+    assert {q.name: q.score for q in result.questions} == expected, render_text(result)
+    assert set(result.question("numpy_rnn").mistakes) == {"computed_with_torch"}, render_text(result)

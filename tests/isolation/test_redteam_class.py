@@ -26,6 +26,7 @@ from rnnquiz.grading.session import Request, grade_many
 from rnnquiz.isolation.launcher import SandboxConfig
 from rnnquiz.isolation.limits import Limits
 from rnnquiz.model import samples
+from rnnquiz.outputs.text import render as render_text
 from rnnquiz.sandboxed.confine import UID_RANGE
 from support import CATALOG, ROOT, assignment, copy_course, full_marks, sample, solution, submission
 
@@ -425,7 +426,7 @@ def test_each_attack_costs_only_its_own_marks(rnnquiz_run):
         got = {q.name: q.score for q in outcome.results.questions} if outcome.results and \
             not outcome.results.error else {q: 0.0 for q in full_marks(AID)}
         assert got == expected_scores(question), (student, outcome.error, outcome.results and
-                                                  outcome.results.to_text())
+                                                  render_text(outcome.results))
     assert "symbolic link" in by_student["m12_symlink"].error
     assert "larger than" in by_student["m07_oversized"].error
     assert "named pipe (FIFO)" in by_student["m19_fifo"].error
@@ -605,7 +606,7 @@ def test_a_cpu_hog_cannot_cost_a_graded_beside_classmate_anything(tmp_path):
     for result in alone:
         mine = by_student[result.student]
         assert [(q.name, q.score) for q in mine.questions] == [(q.name, q.score) for q in result.questions], \
-            mine.to_text()
+            render_text(mine)
     print(f"\nclass with a CPU hog graded in {seconds:.1f} s")
     assert leftover_student_processes() == []
 
@@ -668,9 +669,9 @@ def test_numpy_only_is_enforced_by_both_autograde_commands(tmp_path):
     summary = autograde(AID2, course_root=first, jobs=1, limits=LIMITS)
     for o in summary.outcomes:
         got = {q.name: q.score for q in o.results.questions}
-        assert got == (expected if o.student.endswith("honest") else lost), o.results.to_text()
+        assert got == (expected if o.student.endswith("honest") else lost), render_text(o.results)
         if o.student.startswith("m_"):  # torch's use named, in a thread too
-            assert o.results.question("numpy_rnn").mistakes == ["computed_with_torch"], o.results.to_text()
+            assert o.results.question("numpy_rnn").mistakes == ["computed_with_torch"], render_text(o.results)
         if o.student.endswith("honest"):
             assert "computed_with_torch" not in o.results.question("numpy_rnn").mistakes
     second = small_course(tmp_path / "nbgrader", AID2, notebooks)

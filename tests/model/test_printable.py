@@ -15,9 +15,11 @@ from rnnquiz.commands import cli
 from rnnquiz.model.messages import text
 from rnnquiz.model.notebook import NotebookError
 from rnnquiz.model.printable import csv_cell, printable
-from rnnquiz.model.results import Results, to_csv
+from rnnquiz.model.results import Results
+from rnnquiz.outputs.grades_csv import render as to_csv
 from rnnquiz.outputs.html_report import escape
 from rnnquiz.outputs.report import cell, code
+from rnnquiz.outputs.text import render as render_text
 from support import CATALOG
 
 AID = "rnn_from_scratch"
@@ -72,9 +74,9 @@ def test_feedback_echoes_have_no_newline_nor_c1():
 def test_reports_get_printable_ids_and_errors():
     r = Results(AID, "en", f"ana{ATTACK}", f"{ATTACK}.ipynb", error=f"x{C1}\ny")
     r.flags = [f"flag{ATTACK}"]
-    for rendered in (r.to_text(), to_csv([r]), cell(r.student), code(r.student), escape(r.error)):
+    for rendered in (render_text(r), to_csv([r]), cell(r.student), code(r.student), escape(r.error)):
         assert not unprintable(rendered.replace("\r\n", "\n")), repr(rendered)
-    assert len(r.to_text().splitlines()) == 2  # the heading and the error: nothing forged between
+    assert len(render_text(r).splitlines()) == 2  # the heading and the error: nothing forged between
 
 
 @pytest.mark.parametrize("id_", ["@SUM(6*7)", "=HYPERLINK(\"http://x\",\"y\")", "+1", "-1+2", "\t=1", "\r=1"])

@@ -8,8 +8,8 @@ import pytest
 
 from rnnquiz.grading.checks import Wrong, check_choice, take_answer
 from rnnquiz.grading.student import StudentError
-from rnnquiz.model.results import Check, QuestionResult, Results, to_csv
-from rnnquiz.outputs import summary
+from rnnquiz.model.results import Check, QuestionResult, Results
+from rnnquiz.outputs import grades_csv, summary
 from rnnquiz.outputs.analysis import items, summarize
 from rnnquiz.outputs.formats import FORMATS, ClassFiles
 from rnnquiz.outputs.html_report import page
@@ -82,7 +82,7 @@ def test_not_attempted_is_counted_apart_from_zeros_and_mistakes(klass):
 
 
 def test_the_csv_has_a_not_attempted_column_and_no_not_implemented_mistake(klass):
-    rows = {r["student"]: r for r in csv.DictReader(io.StringIO(to_csv(klass)))}
+    rows = {r["student"]: r for r in csv.DictReader(io.StringIO(grades_csv.render(klass)))}
     assert rows["edu"]["not_attempted"] == "rnn_step;quiz_x"
     assert rows["fe"]["not_attempted"] == "rnn_step"
     # a stub and a blank quiz read the same: nothing in the mistakes
@@ -325,4 +325,4 @@ def test_parts_of_a_class_make_one_report_and_a_regrade_replaces_its_student(kla
 def test_a_record_gives_back_the_results_it_was_made_from(klass):
     for r in klass:
         again = Results.from_record(r.to_record())
-        assert again == r and again.csv_row() == r.csv_row()
+        assert again == r and grades_csv.row(again) == grades_csv.row(r)

@@ -66,4 +66,5 @@ def passed(result) -> bool:
 
 def render(result) -> str:
     from rnnquiz.model.messages import text
-    return result.to_text(public_only=True) + "\n\n" + text("hidden_remain", result.lang)
+    from rnnquiz.outputs import text as as_text
+    return as_text.render(result, public_only=True) + "\n\n" + text("hidden_remain", result.lang)

@@ -59,26 +59,14 @@ def _init(args) -> int:
 
 
 def _gradescope(args) -> int:
-    from rnnquiz.commands.gradescope import build
-    out = build(args.assignment, out=args.output, visibility=args.visibility, course=_course())
-    print(f"wrote {out}: upload it as the autograder of a Gradescope programming assignment; try it first "
-          f"with `rnnquiz gradescope-try {out} NOTEBOOK`")
+    from rnnquiz.commands.gradescope import gradescope
+    print(gradescope(args.assignment, output=args.output, visibility=args.visibility, course=_course()))
     return EXIT_OK
 
 
 def _gradescope_try(args) -> int:
-    from rnnquiz.commands.gradescope_try import render, try_zip
-    tried = try_zip(args.zip, args.submission, student_id=args.student_id,
-                    progress=lambda line: print(f"gradescope-try: {line}", flush=True))
-    print("--- the Autograder Output (what run_autograder printed; only instructors see it) ---")
-    print(tried.output.rstrip())
-    print("---")
-    print(render(tried))
-    if args.output:
-        import json
-        Path(args.output).write_text(json.dumps(tried.results, ensure_ascii=False, indent=2) + "\n",
-                                     encoding="utf-8")
-        print(f"results.json written to {args.output}")
+    from rnnquiz.commands.gradescope_try import gradescope_try
+    gradescope_try(args.zip, args.submission, student_id=args.student_id, output=args.output)
     return EXIT_OK
 
 

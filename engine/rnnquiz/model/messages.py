@@ -127,7 +127,7 @@ MESSAGES = {
     "quiz_answered": ("respondida: a resposta é corrigida na entrega", "answered: graded at submission"),
     "points_of": ("{score:g} de {points:g} pontos", "{score:g} of {points:g} points"),
     "total": ("Total", "Total"),
-    # --- Gradescope (results.json's summary; rnnquiz.commands.gradescope_run) ---
+    # --- Gradescope (results.json's summary; rnnquiz.gradescope.run_autograder) ---
     "gs_score": ("Nota: {points}.", "Score: {points}."),
     "gs_cells": (
         "Células que levantaram erros (o resto do notebook foi corrigido sem elas):",

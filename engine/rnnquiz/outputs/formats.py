@@ -2,8 +2,11 @@
 
 A ``Format`` has up to three renderers: ``one`` (a submission, as text),
 ``each`` (a submission's own file in a class) and ``whole`` (files for the
-whole class, from every result).  Each renderer is contained: one that fails
-costs its own file (and says so), never a grade.
+whole class, from every result), and names the files of the class folder the
+terminal lists (``shown``).  Each renderer is contained: one that fails
+costs its own file (and says so), never a grade.  The renderers themselves
+are modules of their own (``text``, ``gradescope_json``, ``grades_csv``,
+``report``, ``html_report``): a new format is one module and one entry here.
 
 A class may be graded in parts (shards by ``--student`` on several machines,
 a regrade of one student): every submission's results are kept as a record
@@ -22,7 +25,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rnnquiz.model.messages import clip
-from rnnquiz.model.results import Results, to_csv
+from rnnquiz.model.results import Results
+from rnnquiz.outputs import grades_csv, gradescope_json, text
+
+
+@dataclass(frozen=True)
+class Shown:
+    """Files of the class folder the terminal names after a class run: a glob
+    pattern, each match named (sorted); in a folder (``folder/pattern``), the
+    folder named with its count of matches.  ``rank``: the ones to open first
+    come first."""
+    pattern: str
+    rank: int
 
 
 @dataclass(frozen=True)
@@ -32,6 +46,7 @@ class Format:
     one: Callable[[Results], str] | None = None            # a submission, as text
     each: Callable[[Results, bool], tuple] | None = None   # (file in the class folder, text); bool: several notebooks
     whole: Callable[[list, Path, dict], None] | None = None  # (results, class folder, mistakes' texts)
+    shown: tuple = ()                                      # Shown: what the terminal names of what it wrote
 
 
 def _file_name(result: Results, several: bool) -> str:
@@ -39,7 +54,7 @@ def _file_name(result: Results, several: bool) -> str:
 
 
 def _gradescope_file(result: Results, several: bool) -> tuple:
-    return f"gradescope/{_file_name(result, several)}.json", result.to_json() + "\n"
+    return f"gradescope/{_file_name(result, several)}.json", gradescope_json.render(result) + "\n"
 
 
 def _record_file(result: Results, several: bool) -> tuple:
@@ -47,7 +62,7 @@ def _record_file(result: Results, several: bool) -> tuple:
 
 
 def _grades_csv(results: list, out: Path, _mistakes: dict):
-    (out / "grades.csv").write_text(to_csv(results), encoding="utf-8")
+    (out / "grades.csv").write_text(grades_csv.render(results), encoding="utf-8")
 
 
 def _report(results: list, out: Path, mistakes: dict):
@@ -65,12 +80,16 @@ RECORDS = "results"  # the folder of a class's records, one per submission
 FORMATS = {f.name: f for f in (
     Format("record", "each submission's results, kept so a class graded in parts is reported whole",
            each=_record_file),
-    Format("text", "a summary to read", one=lambda r: r.to_text()),
-    Format("gradescope", "Gradescope's results.json", one=lambda r: r.to_json(), each=_gradescope_file),
+    Format("text", "a summary to read", one=text.render),
+    Format("gradescope", "Gradescope's results.json", one=gradescope_json.render, each=_gradescope_file,
+           shown=(Shown("gradescope/*.json", 5),)),
     Format("csv", "one row per submission (grades.csv's columns: its score, each question's score, "
-                  "mistakes named and quiz letter)", one=lambda r: to_csv([r]), whole=_grades_csv),
-    Format("report", "the class report: report.md and report.png", whole=_report),
-    Format("html", "the class report as one page to open in a browser: report.html", whole=_html),
+                  "mistakes named and quiz letter)", one=lambda r: grades_csv.render([r]), whole=_grades_csv,
+           shown=(Shown("grades.csv", 3),)),
+    Format("report", "the class report: report.md and report.png", whole=_report,
+           shown=(Shown("report.md", 2), Shown("report*.png", 4))),
+    Format("html", "the class report as one page to open in a browser: report.html", whole=_html,
+           shown=(Shown("report.html", 1),)),
 )}
 
 
@@ -95,12 +114,12 @@ class ClassFiles:
                 if fmt.each is None:
                     continue
                 try:
-                    name, text = fmt.each(r, self.several)
+                    name, body = fmt.each(r, self.several)
                     path = self.out / name
                     path.parent.mkdir(parents=True, exist_ok=True)
                     # whole or not at all: another shard may be reading the folder
                     partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-                    partial.write_text(text, encoding="utf-8")
+                    partial.write_text(body, encoding="utf-8")
                     os.replace(partial, path)
                 except (OSError, ValueError) as exc:  # that student's file only
                     r.error = r.error or f"{r.student}: its {fmt.name} file could not be written ({type(exc).__name__})"

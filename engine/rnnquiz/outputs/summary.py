@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rnnquiz.outputs.analysis import by_assignment, histogram, median, summarize
+from rnnquiz.outputs.formats import FORMATS, RECORDS
 
 BAR = 30  # characters of the longest bar of the distribution
 
@@ -41,15 +42,18 @@ def grades(results: list) -> str:
 
 
 def files(report_dir: Path, graded_now: int | None = None) -> str:
-    """Where the reports are, the ones to open first first; and, when the class's
-    report also holds earlier runs' submissions (shards, a regrade), how many."""
-    names = [n for n in ("report.html", "report.md", "grades.csv") if (report_dir / n).is_file()]
-    names += sorted(p.name for p in report_dir.glob("report*.png"))
-    gradescope = report_dir / "gradescope"
-    if gradescope.is_dir():
-        names.append(f"gradescope/ ({sum(1 for _ in gradescope.glob('*.json'))} files)")
+    """Where the reports are, the ones to open first first (each format of the
+    registry names its own, ``Format.shown``); and, when the class's report
+    also holds earlier runs' submissions (shards, a regrade), how many."""
+    names = []
+    for shown in sorted((s for f in FORMATS.values() for s in f.shown), key=lambda s: s.rank):
+        folder, _, pattern = shown.pattern.rpartition("/")
+        if not folder:
+            names += sorted(p.name for p in report_dir.glob(pattern) if p.is_file())
+        elif (report_dir / folder).is_dir():  # one file per submission: named by their count
+            names.append(f"{folder}/ ({sum(1 for _ in (report_dir / folder).glob(pattern))} files)")
     line = f"reports in {report_dir}: " + ", ".join(names)
-    kept = sum(1 for _ in (report_dir / "results").glob("*.json"))
+    kept = sum(1 for _ in (report_dir / RECORDS).glob("*.json"))
     if graded_now is not None and kept > graded_now:
         line += (f"\nthe class report holds {kept} submissions: this run's {graded_now} and "
                  f"{kept - graded_now} from earlier runs (other --student parts, earlier grading)")

@@ -3,7 +3,7 @@
 ``setup.sh`` runs once, when Gradescope builds the autograder's image;
 ``run_autograder`` for every submission.  ``rnnquiz gradescope`` fills in the
 ``@NAME@`` markers (see ``render``); the grading itself is Python
-(``rnnquiz.commands.gradescope_run``), so that it is tested as such.
+(``rnnquiz.gradescope.run_autograder``), so that it is tested as such.
 """
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ print("rnnquiz", v("rnnquiz"), "torch", v("torch"), "numpy", v("numpy"))')"
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash
 # Made by `rnnquiz gradescope @ASSIGNMENT@`. Gradescope runs it for every
 # submission, as root, in a fresh container. The grading is rnnquiz's
-# (rnnquiz.commands.gradescope_run: it protects the grader's files, finds the
+# (rnnquiz.gradescope.run_autograder: it protects the grader's files, finds the
 # notebook, grades it as @ASSIGNMENT@); this script starts it and makes sure
 # results.json exists whatever happens.
 set -u
@@ -87,7 +87,7 @@ RESULTS=/autograder/results/results.json
 
 mkdir -p /autograder/results
 rm -f "$RESULTS"
-"$VENV/bin/python" -I -m rnnquiz.commands.gradescope_run /autograder
+"$VENV/bin/python" -I -m rnnquiz.gradescope.run_autograder /autograder
 status=$?
 if [ ! -s "$RESULTS" ]; then
     echo "rnnquiz: the grader ended (exit $status) without writing results.json: every question scores 0"

@@ -1,6 +1,6 @@
 """What ``run_autograder`` does on Gradescope, for one submission, as root, in a fresh container.
 
-``python -I -m rnnquiz.commands.gradescope_run /autograder``: reads the
+``python -I -m rnnquiz.gradescope.run_autograder /autograder``: reads the
 settings ``rnnquiz gradescope`` put in the zip (``gradescope.json``), puts the
 grader's files out of student code's reach, finds the student's notebook in
 ``submission/``, grades it as the zip's assignment (never what the file
@@ -17,36 +17,11 @@ import stat
 import sys
 import time
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 
-SETTINGS = "gradescope.json"  # in the zip: the assignment and the tests' visibility
+from rnnquiz.gradescope.layout import LOCAL_TRY, SETTINGS, Layout
+
 IGNORED_PARTS = {".ipynb_checkpoints", "__MACOSX"}  # what editors and archivers leave beside a notebook
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Gradescope's folders (see docs/gradescope.md)."""
-    root: Path
-
-    @property
-    def source(self) -> Path:      # the zip, unpacked
-        return self.root / "source"
-
-    @property
-    def submission(self) -> Path:  # the student's files
-        return self.root / "submission"
-
-    @property
-    def metadata(self) -> Path:    # who submitted
-        return self.root / "submission_metadata.json"
-
-    @property
-    def results(self) -> Path:
-        return self.root / "results" / "results.json"
-
-
-LOCAL_TRY = "--local-try"  # `rnnquiz gradescope-try`: the instructor's own machine, maybe not as root
 
 
 def main(argv=None) -> int:
@@ -88,7 +63,8 @@ def run(layout: Layout, started: float, local: bool = False) -> dict:
         + (f" (not graded: {result.error})" if result.error else ""))
     for flag in result.flags:
         say(f"FLAG: {flag}")
-    return result.to_gradescope(visibility=visibility, execution_time=time.monotonic() - started)
+    from rnnquiz.outputs.gradescope_json import results_json
+    return results_json(result, visibility=visibility, execution_time=time.monotonic() - started)
 
 
 def grade_here(layout: Layout, assignment, catalog, local: bool = False):
@@ -228,11 +204,12 @@ def failed(assignment, seconds: float, visibility: dict | None = None) -> dict:
     """results.json when grading itself failed: score 0, every question listed
     when the assignment is known, the message in its language (else in both)."""
     from rnnquiz.model.messages import LANGS, text
+    from rnnquiz.outputs.gradescope_json import results_json
     if assignment is None:
         return {"score": 0, "output": "\n\n".join(text("gs_failed", lang) for lang in LANGS),
                 "output_format": "md", "stdout_visibility": "hidden", "execution_time": int(seconds), "tests": []}
     result = not_graded(assignment, "", "")
-    data = result.to_gradescope(visibility=visibility, execution_time=seconds)
+    data = results_json(result, visibility=visibility, execution_time=seconds)
     data["output"] = text("gs_failed", assignment.lang)
     return data
 
