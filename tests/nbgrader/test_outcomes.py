@@ -2,7 +2,7 @@
 
 import pytest
 
-from rnnquiz.model.results import Check, QuestionResult, Results
+from rnnquiz.model.results import QuestionResult, Results, Verdict
 from support import assignment
 
 
@@ -22,8 +22,8 @@ def test_graded_outputs_are_valid_nbformat(error):
     result = Results("rnn_from_scratch", "en", "s", "nb.ipynb", error=error)
     for n, q in enumerate(questions):  # full, partial and zero marks in turn
         passed = [True, True, False][n % 3] if q.points > 1 else n % 3 == 0
-        checks = [Check("a", 1.0, passed, "" if passed else "wrong"),
-                  Check("b", float(q.points) - 1, n % 3 == 0, "" if n % 3 == 0 else "wrong")]
+        checks = [Verdict("a", 1.0, passed, "" if passed else "wrong"),
+                  Verdict("b", float(q.points) - 1, n % 3 == 0, "" if n % 3 == 0 else "wrong")]
         result.questions.append(QuestionResult(q.name, q.kind, float(q.points), checks))
     write_outcomes(nb, result)
     nbformat.validate(nb)

@@ -8,7 +8,7 @@ import pytest
 
 from rnnquiz.grading.checks import Wrong, check_choice, take_answer
 from rnnquiz.grading.student import StudentError
-from rnnquiz.model.results import Check, QuestionResult, Results
+from rnnquiz.model.results import QuestionResult, Results, Verdict
 from rnnquiz.outputs import grades_csv, summary
 from rnnquiz.outputs.analysis import items, summarize
 from rnnquiz.outputs.formats import FORMATS, ClassFiles
@@ -20,18 +20,18 @@ MISTAKES = {"no_tanh": {"en": "tanh is missing: the output has |V| entries"}}
 
 def step(how: str) -> QuestionResult:
     """rnn_step answered right, wrong (a named mistake), or left as a stub."""
-    check = {"right": Check("test_variants", 3, True),
-             "wrong": Check("test_variants", 3, False, "wrong", "no_tanh"),
-             "stub": Check("test_variants", 3, False, "not implemented yet", "not_implemented", not_attempted=True),
+    check = {"right": Verdict("test_variants", 3, True),
+             "wrong": Verdict("test_variants", 3, False, "wrong", "no_tanh"),
+             "stub": Verdict("test_variants", 3, False, "not implemented yet", "not_implemented", not_attempted=True),
              }[how]
     return QuestionResult("rnn_step", "function", 3.0, [check])
 
 
 def quiz(letter: str | None, right: str = "b") -> QuestionResult:
     """A quiz answered with ``letter`` (None: left blank), as the graders record it."""
-    public = Check("test_answered", 0, letter is not None, "" if letter else "not answered yet",
+    public = Verdict("test_answered", 0, letter is not None, "" if letter else "not answered yet",
                    answer=letter, not_attempted=letter is None, public=True)
-    hidden = Check("test_answer", 1, letter == right, "" if letter == right else "wrong",
+    hidden = Verdict("test_answer", 1, letter == right, "" if letter == right else "wrong",
                    answer=letter, not_attempted=letter is None)
     return QuestionResult("quiz_x", "quiz", 1.0, [public, hidden], choices="abcd")
 
@@ -105,8 +105,8 @@ def test_the_markdown_and_the_summary_count_not_attempted_apart(klass, tmp_path)
 
 
 def test_a_partial_grade_with_a_stubbed_check_is_attempted():
-    q = QuestionResult("q", "function", 2.0, [Check("a", 1, True),
-                                              Check("b", 1, False, "x", "not_implemented", not_attempted=True)])
+    q = QuestionResult("q", "function", 2.0, [Verdict("a", 1, True),
+                                              Verdict("b", 1, False, "x", "not_implemented", not_attempted=True)])
     assert not q.not_attempted and q.score == 1
 
 
@@ -138,7 +138,7 @@ def test_check_choice_leaves_the_letter_for_the_check():
 
 
 def test_an_answer_that_is_no_letter_counts_as_other_not_as_blank():
-    answered_z = QuestionResult("quiz_x", "quiz", 1.0, [Check("test_answer", 1, False, "must be a letter")],
+    answered_z = QuestionResult("quiz_x", "quiz", 1.0, [Verdict("test_answer", 1, False, "must be a letter")],
                                 choices="abcd")
     graded = [student("ana", "right", "b"), Results("a", "en", "zeca", "nb", [step("right"), answered_z])]
     (item,) = items(graded)

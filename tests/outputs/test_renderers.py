@@ -3,17 +3,17 @@ import csv
 import io
 import json
 
-from rnnquiz.model.results import Check, QuestionResult, Results
+from rnnquiz.model.results import QuestionResult, Results, Verdict
 from rnnquiz.outputs import formats, grades_csv, gradescope_json, summary, text
 
 
 def _results():
     q1 = QuestionResult("rnn_step", "function", 3.0, [
-        Check("test_example", 1, True, public=True),
-        Check("test_variants", 2, False, "`rnn_step` on variant 1: wrong. Likely mistake: no tanh.", "no_tanh")])
-    q2 = QuestionResult("quiz_x", "quiz", 1.0, [Check("test_answer", 1, True, answer="b")], choices="abcd")
+        Verdict("test_example", 1, True, public=True),
+        Verdict("test_variants", 2, False, "`rnn_step` on variant 1: wrong. Likely mistake: no tanh.", "no_tanh")])
+    q2 = QuestionResult("quiz_x", "quiz", 1.0, [Verdict("test_answer", 1, True, answer="b")], choices="abcd")
     q3 = QuestionResult("count", "function", 2.0, [
-        Check("test_variants", 2, False, "not implemented yet", "not_implemented", not_attempted=True)])
+        Verdict("test_variants", 2, False, "not implemented yet", "not_implemented", not_attempted=True)])
     return Results("rnn_from_scratch_en", "en", "ana", "nb.ipynb", [q1, q2, q3], notes=["cell 3 raised ValueError: x"])
 
 

@@ -26,7 +26,7 @@ from rnnquiz.grading.checks import Wrong, take_answer
 from rnnquiz.grading.student import StudentError, StudentRunner
 from rnnquiz.isolation.pool import Pool, PoolError
 from rnnquiz.model.messages import text
-from rnnquiz.model.results import Check
+from rnnquiz.model.results import Verdict
 
 # pytest's outcome exceptions (skip, fail, xfail: BaseExceptions), by their public names
 OUTCOMES = (pytest.skip.Exception, pytest.fail.Exception, pytest.xfail.Exception)
@@ -45,7 +45,7 @@ class Job:
     cells: list
     mistakes: dict = field(default_factory=dict)  # the assignment's: key -> {lang: text}
     packages: dict = field(default_factory=dict)   # question -> the only packages its answer may use
-    records: list = field(default_factory=list)    # (question, Check)
+    records: list = field(default_factory=list)    # (question, Verdict)
     cell_outcomes: list = field(default_factory=list)
     catalogues: dict = field(default_factory=dict)  # question -> Catalogue (typical mistakes as variants)
 
@@ -199,7 +199,7 @@ class GradingPlugin:
                           ((check.feedback if check else "") or type(error).__name__) if failed else None,
                           call.when, duration=call.duration, start=call.start, stop=call.stop)
 
-    def _record(self, item, job: Job, error: BaseException | None) -> Check:
+    def _record(self, item, job: Job, error: BaseException | None) -> Verdict:
         feedback, mistake = "", None
         recorder = self.recorders.pop(item.nodeid, None)
         if isinstance(error, Wrong) and recorder is not None and error.key in catalogue.VALUE_FAILURES:
@@ -215,7 +215,7 @@ class GradingPlugin:
                 feedback = text("grader_error", job.lang, message=f"{type(exc).__name__}: {exc}"[:300])
                 mistake = "grader_error"
         points = item.get_closest_marker("points")
-        check = Check(name=item.originalname, points=float(points.args[0]) if points else 0.0,
+        check = Verdict(name=item.originalname, points=float(points.args[0]) if points else 0.0,
                       passed=error is None, feedback=feedback, mistake=mistake,
                       public=item.get_closest_marker("public") is not None,
                       answer=take_answer(), not_attempted=_not_attempted(error))

@@ -8,8 +8,9 @@ from rnnquiz.model.messages import text
 
 
 @dataclass
-class Check:
-    """One grader test: its points and, when it failed, the feedback."""
+class Verdict:
+    """One grader test's verdict: its points and, when it failed, the feedback (a
+    question's ``checks`` are its verdicts; the records keep that key)."""
     name: str
     points: float
     passed: bool
@@ -115,6 +116,6 @@ class Results:
 
     @classmethod
     def from_record(cls, record: dict) -> Results:
-        questions = [QuestionResult(**{**q, "checks": [Check(**c) for c in q["checks"]]})
+        questions = [QuestionResult(**{**q, "checks": [Verdict(**c) for c in q["checks"]]})
                      for q in record["questions"]]
         return cls(**{**record, "questions": questions})
