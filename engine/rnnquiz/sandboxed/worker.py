@@ -427,7 +427,8 @@ def _empty(folder: str, keep: str):
 
 
 @dataclass
-class Submission:
+class StudentProcess:
+    """The zygote's record of one submission's process (the student process) it forked."""
     number: int  # the grader's name for it (a pid could be reused once reaped)
     uid: int | None
     budget: int | None  # bytes, for all its processes together; None: not watched
@@ -480,8 +481,8 @@ class Zygote:
         self.control, self.torch = control, torch
         self.confined = confine.can_confine()
         self.own_pid_ns = confine.pid_namespace() if self.confined else -1
-        self.live: dict = {}  # pid -> Submission
-        # number -> Submission under a uid of its own whose first process is gone
+        self.live: dict = {}  # pid -> StudentProcess
+        # number -> StudentProcess under a uid of its own whose first process is gone
         # (reaped: its pid may be reused) while others it started may not be
         self.orphaned: dict = {}
         self.subreaper = False  # orphans of submissions come back here (see fork)
@@ -591,7 +592,7 @@ class Zygote:
         # a submission under a uid of its own is watched by that uid, with or without namespaces
         budget = request.get("memory_budget") if uid is not None else None
         self.forked += 1
-        self.live[pid] = Submission(self.forked, uid, budget, confined,
+        self.live[pid] = StudentProcess(self.forked, uid, budget, confined,
                                     scratch=scratch[1] if isinstance(scratch, tuple) else None)
         try:
             # the grader ends the submission by its number; the replies are signed
@@ -658,7 +659,7 @@ class Zygote:
             kill_uid(sub.uid)
             self.remove_scratch(sub)
 
-    def remove_scratch(self, sub: Submission):
+    def remove_scratch(self, sub: StudentProcess):
         """The folder of a submission just ended (its processes killed)."""
         if sub.scratch:
             self.leftover.append(sub.scratch)
