@@ -58,3 +58,22 @@ def test_no_import_points_upward_or_sideways(path):
         assert name in RANK, f"{path.relative_to(ROOT)} imports rnnquiz.{name}, which no layer may import"
         assert RANK[name] < RANK[layer], \
             f"{path.relative_to(ROOT)} ({layer}) imports rnnquiz.{name}, a layer after it or beside it"
+
+
+def test_the_readme_tree_names_every_layer_in_order():
+    """The README's architecture tree is how a newcomer finds the layers: it
+    names each subpackage once, lowest first, and the adapters' key modules exist."""
+    import re
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    tree = readme[readme.index("engine/rnnquiz/\n"):]
+    tree = tree[:tree.index("```")]
+    named = re.findall(r"^  (\w+)/ ", tree, re.M)
+    flat = [name for layer in LAYERS for name in (layer if isinstance(layer, tuple) else (layer,))]
+    assert sorted(named) == sorted(flat), named
+    assert all(RANK[a] <= RANK[b] for a, b in zip(named, named[1:])), named
+    where = ""
+    for line in tree.splitlines():  # each module a line names lives in that line's layer
+        layer = re.match(r"^  (\w+)/ ", line)
+        where = layer.group(1) if layer else where
+        for module in re.findall(r"\b(\w+\.py)\b", line):
+            assert (ENGINE / where / module).is_file(), (where, module)
