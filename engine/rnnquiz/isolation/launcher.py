@@ -195,13 +195,17 @@ class Namespaces(Launcher):
                    "read-only file system, own uid, seccomp, rlimits")
 
 
-class Container(Launcher):
-    name = "container"
+class _Landlocked:
+    """Where no namespace is had, Landlock, when the kernel has it, keeps each
+    submission to the allowlist (``sandboxed/landlock.py``)."""
 
     @property
     def keeps_files(self) -> bool:
-        """With Landlock, the kernel keeps each submission to the allowlist (``sandboxed/landlock.py``)."""
         return landlock.abi() > 0
+
+
+class Container(_Landlocked, Launcher):
+    name = "container"
 
     @property
     def protections(self) -> str:
@@ -216,15 +220,11 @@ class Container(Launcher):
         return {**super().submission(root, shared), "landlock": root and self.keeps_files}
 
 
-class Unprivileged(Launcher):
+class Unprivileged(_Landlocked, Launcher):
     """An ordinary user without bubblewrap: Landlock, where the kernel has it,
     keeps each submission to the allowlist as in a container (it needs no
     privilege); without it, resource limits only."""
     name = "unprivileged"
-
-    @property
-    def keeps_files(self) -> bool:
-        return landlock.abi() > 0
 
     @property
     def protections(self) -> str:
