@@ -268,46 +268,73 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
                              f"{content.CONTENT_DIR}/*/{content.MANIFEST} and nbgrader_config.py here); run this "
                              "from the course folder, or add rnnquiz to a course with `rnnquiz init COURSE_DIR`. "
                              "Nothing was changed.")
-    try:
-        coursedir = course_directory(course_root)
-    except CourseConfigError as exc:
-        raise AutogradeError(str(exc)) from None
-    db_url = db_url or coursedir.db_url
-    database = sqlite_file(db_url)
-    _refuse_unknown(course_root, assignment_id, catalog, coursedir, db_url, database)
-    if database is not None and not database.is_file():
-        raise AutogradeError(f"{database}: no gradebook yet; run `nbgrader generate_assignment {assignment_id}` "
-                             "in the course first. Nothing was changed.")
-    _refuse_if_not_ours(course_root, assignment_id, catalog)  # before any sandbox starts
     from rnnquiz.isolation.launcher import SandboxConfig
     # the instructor's word travels with the sandbox's choice: which launcher runs
     # is known once its worker has started (``_refuse_if_unconfined``)
     sandbox = dataclasses.replace(sandbox or SandboxConfig(), allow_unconfined=allow_unconfined)
-    # a SQLite gradebook: one run at a time, the next one waits (run_lock says why)
-    lock = RunLock(database, f"rnnquiz autograde {assignment_id} --student {student_glob!r}") \
-        if database is not None else contextlib.nullcontext()
-    with lock:
-        return _launch_and_grade(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits,
-                                 progress, sandbox, start, coursedir, announce)
+    # the zygote first when the course looks ready to grade (the assignment's
+    # source folder and gradebook where nbgrader puts them by default), so that
+    # its torch import overlaps reading the course's configuration, which imports
+    # nbgrader (the course's nbgrader_config.py applies our pipelines to
+    # nbgrader's converters); never for an assignment that is not ours, which is
+    # refused below, in its turn, before any sandbox starts
+    refusal = _not_ours_refusal(course_root, assignment_id, catalog)
+    ready = (course_root / "source" / assignment_id).is_dir() and (course_root / "gradebook.db").is_file()
+    pool = _launch_pool(course_root, assignment_id, catalog, limits, sandbox) if ready and not refusal else None
+    try:
+        try:
+            coursedir = course_directory(course_root)
+        except CourseConfigError as exc:
+            raise AutogradeError(str(exc)) from None
+        db_url = db_url or coursedir.db_url
+        database = sqlite_file(db_url)
+        _refuse_unknown(course_root, assignment_id, catalog, coursedir, db_url, database)
+        if database is not None and not database.is_file():
+            raise AutogradeError(f"{database}: no gradebook yet; run `nbgrader generate_assignment "
+                                 f"{assignment_id}` in the course first. Nothing was changed.")
+        if refusal:
+            raise AutogradeError(refusal)
+        # a SQLite gradebook: one run at a time, the next one waits (run_lock says why)
+        lock = RunLock(database, f"rnnquiz autograde {assignment_id} --student {student_glob!r}") \
+            if database is not None else contextlib.nullcontext()
+        with lock:
+            return _launch_and_grade(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits,
+                                     progress, sandbox, start, coursedir, announce, pool)
+    finally:
+        if pool is not None:
+            pool.close()  # the zygote exits once the grading processes have closed their copies too
+
+
+def _launch_pool(course_root: Path, assignment_id: str, catalog, limits, sandbox):
+    """The zygote, launched without waiting: its torch import, in the sandbox,
+    overlaps all this process does before forking the grading processes, which
+    share it (which sandbox runs is known once it has started: ``announce``
+    says it before any grading); and the zygotes of questions restricted to
+    some packages (NumPy only, say)."""
+    from rnnquiz.isolation.pool import Pool
+    pool = Pool(limits, sandbox, announce=False, many=True).launch()
+    try:
+        pool.prepare(_package_sets(course_root, assignment_id, catalog))
+    except BaseException:
+        pool.close()
+        raise
+    return pool
 
 
 def _launch_and_grade(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits, progress, sandbox,
-                      start, coursedir, announce=None) -> Summary:
+                      start, coursedir, announce=None, pool=None) -> Summary:
     from rnnquiz.isolation.launcher import SandboxConfig
-    from rnnquiz.isolation.pool import Pool
     sandbox = sandbox or SandboxConfig()
-    # the zygote first: its torch import, in the sandbox, overlaps all this process
-    # does before forking the grading processes, which share it (which sandbox
-    # runs is known once it has started: ``announce`` says it before any grading)
-    pool = Pool(limits, sandbox, announce=False, many=True).launch()
-    # and the zygotes of questions restricted to some packages (NumPy only, say)
-    pool.prepare(_package_sets(course_root, assignment_id, catalog))
+    launched = pool is None  # closed here when launched here
+    if launched:
+        pool = _launch_pool(course_root, assignment_id, catalog, limits, sandbox)
     try:
         with _collector_paused():
             return _autograde(assignment_id, course_root, catalog, student_glob, jobs, db_url, limits,
                               progress, sandbox, pool, start, coursedir, announce)
     finally:
-        pool.close()  # the zygote exits once the grading processes have closed their copies too
+        if launched:
+            pool.close()
 
 
 @contextlib.contextmanager
@@ -369,15 +396,16 @@ def _refuse_if_unconfined(launcher, sandbox):
         raise AutogradeError(UNCONFINED)
 
 
-def _refuse_if_not_ours(course_root: Path, assignment_id: str, catalog):
-    """The refusal that needs no gradebook: the course's source notebooks of
-    this assignment, when it has some, name none of ours.  (The gradebook's
-    list of notebooks is checked again in ``_autograde``.)"""
+def _not_ours_refusal(course_root: Path, assignment_id: str, catalog) -> str:
+    """The refusal that needs no gradebook, or "": the course's source
+    notebooks of this assignment, when it has some, name none of ours.  (The
+    gradebook's list of notebooks is checked again in ``_autograde``.)"""
     sources = sorted((course_root / "source" / assignment_id).glob("*.ipynb"))
     if not sources:
-        return
+        return ""
     if not any(content.course_assignment_of(course_root, assignment_id, p.stem, catalog) for p in sources):
-        raise AutogradeError(not_ours(assignment_id, [p.stem for p in sources], catalog))
+        return not_ours(assignment_id, [p.stem for p in sources], catalog)
+    return ""
 
 
 def _package_sets(course_root: Path, assignment_id: str, catalog) -> set:
