@@ -325,17 +325,3 @@ def test_a_record_gives_back_the_results_it_was_made_from(klass):
     for r in klass:
         again = Results.from_record(r.to_record())
         assert again == r and again.csv_row() == r.csv_row()
-
-
-def test_warming_up_the_drawing_leaves_the_class_image_as_it_was(klass):
-    """`rnnquiz autograde` draws a throwaway figure while the class is graded
-    (``report.warm``): the class's image drawn after it is the same, byte for byte."""
-    from rnnquiz.outputs import report
-    graded = [r for r in klass if not r.error]
-    rows, quiz_items, totals = summarize(graded), items(graded), [r.score for r in graded]
-    report._drawn.clear()
-    before = report.png(rows, totals, graded[0].max_score, quiz_items)
-    report.warm()
-    report._drawn.clear()
-    after = report.png(rows, totals, graded[0].max_score, quiz_items)
-    assert before[:8] == b"\x89PNG\r\n\x1a\n" and after == before

@@ -185,34 +185,6 @@ def _plot(rows: list, totals: list, max_score: float, quiz: list, target):
     plt.close(fig)
 
 
-def warm():
-    """Import matplotlib and draw a small figure of the same kinds of parts,
-    thrown away: what a process's first drawing pays once (its fonts, the PNG
-    writer, the layout code) is then paid while the class is being graded,
-    not after it.  What is drawn later is the same: nothing here is kept but
-    caches."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator, PercentFormatter
-
-    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(4, 2))
-    try:
-        ax1.bar([0, 1], [1, 2], color="#1565c0")
-        ax1.set_title("0")
-        ax1.set_xlabel("0")
-        ax1.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax2.barh(["0", "1"], [0.5, 0.5], label="0")
-        ax2.xaxis.set_major_formatter(PercentFormatter(1.0))
-        ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=4, fontsize=9, frameon=False)
-        ax3.text(0.5, 0.5, "0", ha="center", va="center", fontsize=10, transform=ax3.transAxes)
-        ax3.tick_params(axis="y", labelsize=9)
-        fig.tight_layout()
-        fig.savefig(io.BytesIO(), format="png", dpi=100)
-    finally:
-        plt.close(fig)
-
-
 def _quiz_panel(ax, quiz: list, percent):
     """Per quiz, one bar split by the letter chosen: the right letter green, the
     wrong ones in reds (the darkest: the distractor most chosen), blank grey."""
