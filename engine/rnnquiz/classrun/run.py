@@ -50,10 +50,9 @@ class ClassRun:
     @classmethod
     def open(cls, assignment_id: str, course_root: Path | None = None, *, student_glob: str = "*",
              jobs: int | None = None, db_url: str | None = None, limits=None, sandbox=None,
-             allow_unconfined: bool = False, progress=None, announce=None) -> ClassRun:
+             allow_unconfined: bool = False, progress=None, announce=None, catalog=None) -> ClassRun:
         """The run asked for, once the course is known to be one and the
         assignment one of ours; refused (``AutogradeError``) before anything is made."""
-        from rnnquiz.isolation.launcher import SandboxConfig
         from rnnquiz.isolation.limits import Limits
         from rnnquiz.nbgrader.course import Course, CourseConfigError, is_course
         root = Path(course_root or Path.cwd()).resolve()
@@ -64,7 +63,7 @@ class ClassRun:
                                  "this from the course folder, or add rnnquiz to a course with `rnnquiz init "
                                  "COURSE_DIR`. Nothing was changed.")
         try:
-            course = Course.open(root, db_url)
+            course = Course.open(root, db_url, catalog=catalog)
         except CourseConfigError as exc:
             raise AutogradeError(str(exc)) from None
         refuse_unknown(course, assignment_id)
@@ -72,45 +71,88 @@ class ClassRun:
             raise AutogradeError(f"{course.database}: no gradebook yet; run `nbgrader generate_assignment "
                                  f"{assignment_id}` in the course first. Nothing was changed.")
         refuse_if_not_ours(course, assignment_id)  # before any sandbox starts
-        # the instructor's word travels with the sandbox's choice: which launcher runs
-        # is known once its worker has started (``refuse_if_unconfined``)
-        sandbox = dataclasses.replace(sandbox or SandboxConfig(), allow_unconfined=allow_unconfined)
         return cls(course, assignment_id, student_glob, max(1, jobs or os.cpu_count() or 1), limits or Limits(),
-                   sandbox, progress, announce)
+                   sandbox_config(sandbox, allow_unconfined), progress, announce)
+
+
+def sandbox_config(sandbox, allow_unconfined: bool):
+    """The sandbox asked for, with the instructor's word: which launcher runs is
+    known once its worker has started (``refuse_if_unconfined``)."""
+    from rnnquiz.isolation.launcher import SandboxConfig
+    return dataclasses.replace(sandbox or SandboxConfig(), allow_unconfined=allow_unconfined)
 
 
 def autograde(assignment_id: str, course_root: Path | None = None, student_glob: str = "*",
               jobs: int | None = None, db_url: str | None = None, limits=None,
               progress=None, sandbox=None, allow_unconfined: bool = False, announce=None) -> Summary:
-    """Grade the class (``ClassRun.open``, then ``grade_class``)."""
+    """Grade the class (``ClassRun.open``, then ``grade_class``).  The zygote is
+    launched first when the course looks ready to grade, so that its torch
+    import overlaps reading the course's configuration (which imports
+    nbgrader); never for an assignment that would be refused."""
     start = time.monotonic()
-    run = ClassRun.open(assignment_id, course_root, student_glob=student_glob, jobs=jobs, db_url=db_url,
-                        limits=limits, sandbox=sandbox, allow_unconfined=allow_unconfined, progress=progress,
-                        announce=announce)
-    return grade_class(run, start)
+    root = Path(course_root or Path.cwd()).resolve()
+    catalog = content.course_catalog(root)  # read once for the run
+    early = _early_pool(root, assignment_id, catalog, limits, sandbox_config(sandbox, allow_unconfined))
+    try:
+        run = ClassRun.open(assignment_id, root, student_glob=student_glob, jobs=jobs, db_url=db_url,
+                            limits=limits, sandbox=sandbox, allow_unconfined=allow_unconfined, progress=progress,
+                            announce=announce, catalog=catalog)
+        return grade_class(run, start, early)
+    finally:
+        if early is not None:
+            early.close()  # the zygote exits once the grading processes have closed their copies too
 
 
-def grade_class(run: ClassRun, start: float | None = None) -> Summary:
+def _early_pool(root: Path, assignment_id: str, catalog, limits, sandbox):
+    """The zygote, launched before the course is read, when nbgrader's default
+    folders show the assignment ready to grade (its source notebooks, ours, and
+    a SQLite gradebook); else None, and ``grade_class`` launches it in its turn."""
+    from rnnquiz.nbgrader.course import is_course
+    source = root / "source" / assignment_id
+    if not (source.is_dir() and (root / "gradebook.db").is_file() and is_course(root)):
+        return None
+    ours = [content.assignment_of_source(p, p.stem, catalog) for p in sorted(source.glob("*.ipynb"))]
+    if not ours or not all(ours):
+        return None  # refused, or mixed: said once the course is read, with no sandbox started
+    from rnnquiz.isolation.limits import Limits
+    return _launch(limits or Limits(), sandbox, {p for a in ours for p in a.packages.values()})
+
+
+def _launch(limits, sandbox, package_sets: set):
+    """A class's zygote, launched without waiting for it, and the zygotes of
+    questions restricted to some packages (NumPy only, say)."""
+    from rnnquiz.isolation.pool import Pool
+    pool = Pool(limits, sandbox, announce=False, many=True).launch()
+    try:
+        pool.prepare(package_sets)
+    except BaseException:
+        pool.close()
+        raise
+    return pool
+
+
+def grade_class(run: ClassRun, start: float | None = None, pool=None) -> Summary:
     """Grade every submission of the run; one run at a time per SQLite gradebook
-    (the next one waits: ``nbgrader.run_lock`` says why)."""
+    (the next one waits: ``nbgrader.run_lock`` says why).  ``pool``: the
+    class's zygote already launched (the caller closes it)."""
     from rnnquiz.nbgrader.run_lock import RunLock
     start = time.monotonic() if start is None else start
     database = run.course.database
     lock = RunLock(database, f"rnnquiz autograde {run.assignment_id} --student {run.student_glob!r}") \
         if database is not None else contextlib.nullcontext()
     with lock:
-        from rnnquiz.isolation.pool import Pool
         # the zygote first: its torch import, in the sandbox, overlaps all this process
         # does before forking the grading processes, which share it (which sandbox
         # runs is known once it has started: ``announce`` says it before any grading)
-        pool = Pool(run.limits, run.sandbox, announce=False, many=True).launch()
-        # and the zygotes of questions restricted to some packages (NumPy only, say)
-        pool.prepare(run.course.package_sets(run.assignment_id))
+        launched = pool is None
+        if launched:
+            pool = _launch(run.limits, run.sandbox, run.course.package_sets(run.assignment_id))
         try:
             with processes.collector_paused():
                 return _grade(run, pool, start)
         finally:
-            pool.close()  # the zygote exits once the grading processes have closed their copies too
+            if launched:
+                pool.close()
 
 
 def _grade(run: ClassRun, pool, start: float) -> Summary:

@@ -99,6 +99,15 @@ def version() -> str:
         return "unknown"
 
 
+class _Version(argparse.Action):
+    """``--version``, the installed version looked up only when asked (the
+    package metadata is a visible part of every command's start-up)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"rnnquiz {version()}")  # on stdout, as argparse's own version action
+        parser.exit()
+
+
 # --- sizes: shown and accepted in binary units ------------------------------------------------
 
 UNITS = {"": 1, "b": 1, "k": 1024, "kib": 1024, "m": 1024**2, "mib": 1024**2, "g": 1024**3, "gib": 1024**3}
@@ -181,7 +190,7 @@ def parser() -> argparse.ArgumentParser:
                     "their notebooks, instructors grade them with hidden graders in a sandbox (one submission, "
                     "a whole nbgrader course, or on Gradescope).",
         epilog="`rnnquiz COMMAND --help` says what each command does, its options and its exit statuses.")
-    p.add_argument("--version", action="version", version=f"rnnquiz {version()}")
+    p.add_argument("--version", action=_Version, nargs=0, help="show program's version number and exit")
     verbs = p.add_subparsers(dest="command", metavar="COMMAND", title="commands")
 
     c = verb("check", "self-check your notebook before submitting (public checks only)",

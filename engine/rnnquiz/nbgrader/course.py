@@ -72,9 +72,10 @@ class Course:
     _ours: dict = field(default_factory=dict, repr=False)
 
     @classmethod
-    def open(cls, root: Path, db_url: str | None = None, config=None) -> Course:
+    def open(cls, root: Path, db_url: str | None = None, config=None, catalog=None) -> Course:
         """The course at ``root``; ``config``: an nbgrader configuration
-        already loaded (a preprocessor's), instead of reading the files."""
+        already loaded (a preprocessor's), instead of reading the files;
+        ``catalog``: its content, when already read."""
         root = Path(root).resolve()
         if config is not None:
             from nbgrader.coursedir import CourseDirectory
@@ -82,7 +83,7 @@ class Course:
             root = Path(coursedir.root).resolve()
         else:
             coursedir = course_directory(root)
-        return cls(root, coursedir, content.course_catalog(root), db_url or coursedir.db_url)
+        return cls(root, coursedir, catalog or content.course_catalog(root), db_url or coursedir.db_url)
 
     @property
     def course_id(self) -> str:
