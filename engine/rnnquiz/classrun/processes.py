@@ -49,8 +49,8 @@ class GradingProcess:
         if self._gradebook is None:
             from nbgrader.api import Gradebook
 
-            from rnnquiz.nbgrader.open_gradebook import ReadOnlyGradebook
-            self._gradebook = ReadOnlyGradebook(Gradebook(self.run.course.db_url, self.run.course.course_id))
+            from rnnquiz.nbgrader.open_gradebook import RememberingGradebook
+            self._gradebook = RememberingGradebook(Gradebook(self.run.course.db_url, self.run.course.course_id))
         return self._gradebook
 
 

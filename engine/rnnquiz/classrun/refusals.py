@@ -4,7 +4,7 @@ graded (a sandbox that would leave the course in the submissions' sight)."""
 from __future__ import annotations
 
 from rnnquiz.errors import UserError
-from rnnquiz.isolation.launcher import leaves_course_in_sight, unconfined_refusal
+from rnnquiz.isolation.launcher import unconfined_refusal
 from rnnquiz.model import content
 
 
@@ -75,11 +75,11 @@ def expected_notebooks(course, assignment_id: str) -> dict:
     return expected
 
 
-def refuse_if_unconfined(launcher, sandbox):
+def refuse_if_unconfined(pool, sandbox):
     """A class run where a submission would see the course (container mode
     without Landlock) needs the instructor's explicit word; asked once the
     launcher whose worker starts is known, before anything is graded."""
-    if leaves_course_in_sight(launcher) and not sandbox.allow_unconfined:
+    if pool.leaves_course_in_sight and not sandbox.allow_unconfined:
         raise AutogradeError(UNCONFINED)
 
 

@@ -161,18 +161,18 @@ def _grade(run: ClassRun, pool, start: float) -> Summary:
     expected = expected_notebooks(course, run.assignment_id)
     listings: dict = {}
     items, missing = discover(course, run.assignment_id, run.student_glob, expected, listings)
-    summary = Summary(run.assignment_id, list(missing), protections=pool.launcher.describe())
+    summary = Summary(run.assignment_id, list(missing), protections=pool.protections)
     if not items and not missing:
         raise AutogradeError(f"no submissions under {course.submitted}/{run.student_glob}/{run.assignment_id}/")
     shared = None  # the zygote the grading processes use; None: each launches its own
     if items:
         processes.preload()
         pool.share()  # waits for the zygote once, here: the grading processes inherit what it can enforce
-        refuse_if_unconfined(pool.launcher, run.sandbox)
-        summary.protections = pool.launcher.describe()  # the launcher whose worker started
+        refuse_if_unconfined(pool, run.sandbox)
+        summary.protections = pool.protections  # the launcher whose worker started
         if run.announce:  # before any grading (and any progress bar)
             run.announce(summary.protections)
-        if pool.launcher.separates:
+        if pool.separates:
             shared = pool
         else:  # no namespaces per submission (not root): only separate sandboxes keep two apart
             pool.close()
@@ -207,7 +207,7 @@ def _grade(run: ClassRun, pool, start: float) -> Summary:
         # the one who breaks it is left with an error line
         for _student, group in itertools.groupby(broken, key=lambda item: item[0]):
             record(processes.grade_alone(run, list(group), shared))
-    pool.launcher.reap()  # sandboxes' helpers the grading processes left us
+    pool.reap()  # sandboxes' helpers the grading processes left us
     summary.report_dir = reports.finish()
     summary.seconds = time.monotonic() - start
     return summary

@@ -94,7 +94,7 @@ def grade_here(layout: Layout, assignment, catalog, local: bool = False):
             say(f"grading {path} as {assignment.id}, inputs drawn for student {student}")
             result = session.grade(path, student=student, assignment_id=assignment.id, catalog=catalog, pool=pool)
             if pool.launcher.describe() != launcher.describe():  # its worker did not start: the next one graded
-                print(pool.launcher.describe(), flush=True)
+                print(pool.protections, flush=True)
             return result
         except NotebookError as exc:
             say(f"not graded: {exc}")

@@ -22,7 +22,7 @@ import subprocess
 
 from rnnquiz.errors import InternalError
 from rnnquiz.isolation.cgroups import Cgroups
-from rnnquiz.isolation.launcher import SandboxConfig, choose, next_after, warn_if_unsandboxed
+from rnnquiz.isolation.launcher import SandboxConfig, choose, leaves_course_in_sight, next_after, warn_if_unsandboxed
 from rnnquiz.isolation.limits import Limits
 from rnnquiz.isolation.view import file_view
 from rnnquiz.sandboxed import wire
@@ -420,6 +420,26 @@ class Pool:
             self.proc = None
             self.launcher.reap(helpers)
         self._close_groups()
+
+    # what a class run asks of its pool (the launcher stays the pool's business)
+    @property
+    def protections(self) -> str:
+        """The one line that says which sandbox confines the submissions, and why not a better one."""
+        return self.launcher.describe()
+
+    @property
+    def separates(self) -> bool:
+        """Whether submissions of several grading processes may share this zygote."""
+        return self.launcher.separates
+
+    @property
+    def leaves_course_in_sight(self) -> bool:
+        """Whether each submission would see what the grader's user sees (no namespaces, no Landlock)."""
+        return leaves_course_in_sight(self.launcher)
+
+    def reap(self):
+        """Collect the sandboxes' helpers that grading processes left to this one."""
+        self.launcher.reap()
 
     def _close_groups(self):
         """This process's submissions' control groups; the run's own go with

@@ -1,4 +1,4 @@
-"""nbgrader's sanitizing steps on one open, read-only gradebook (``rnnquiz autograde``).
+"""nbgrader's sanitizing steps on one open gradebook (``rnnquiz autograde``).
 
 nbgrader's steps open the gradebook once per notebook and step, and opening
 one runs `alembic heads` in a subprocess.  A grading process only reads it:
@@ -17,9 +17,11 @@ from nbgrader.nbgraderformat.common import BaseMetadataValidator
 from nbgrader.preprocessors import CheckCellMetadata, NbGraderPreprocessor, OverwriteCells, OverwriteKernelspec
 
 
-class ReadOnlyGradebook:
-    """An open gradebook whose ``find_*`` answers are kept: the same source cells
-    are looked up for every submission, and nothing writes in a grading process."""
+class RememberingGradebook:
+    """An open gradebook whose ``find_*`` answers are remembered: the same source
+    cells are looked up for every submission.  Everything else passes through
+    to nbgrader's ``Gradebook`` (writes included: nothing in a grading process
+    writes, which is why the answers may be kept)."""
 
     def __init__(self, gradebook):
         self.gradebook = gradebook

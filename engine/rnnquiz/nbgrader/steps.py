@@ -22,7 +22,7 @@ from traitlets import Bool, Float, Integer, List
 from nbgrader import preprocessors as stock
 from rnnquiz.errors import InternalError, UserError
 from rnnquiz.isolation import limits as limit
-from rnnquiz.isolation.launcher import leaves_course_in_sight, unconfined_refusal
+from rnnquiz.isolation.launcher import unconfined_refusal
 from rnnquiz.isolation.limits import Limits
 from rnnquiz.isolation.pool import Pool
 from rnnquiz.model import content, notebook
@@ -101,7 +101,7 @@ class GradeIsolated(Execute):
                         memory_budget=self.memory_budget)
         pool = self._pools.get(limits)
         pool.wait_ready()  # which launcher runs is known once its worker has started
-        if leaves_course_in_sight(pool.launcher) and not self.allow_unconfined:
+        if pool.leaves_course_in_sight and not self.allow_unconfined:
             raise UnconfinedRefused(unconfined_refusal("--GradeIsolated.allow_unconfined=True"))
         folder = resources.get("metadata", {}).get("path")
         entry = Entry(nb, f"{name}.ipynb", assignment, student, source_of(self, resources),
