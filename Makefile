@@ -55,6 +55,7 @@ build: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_autograde.py
+	$(BIN)/python benchmarks/bench_gradescope.py
 	$(BIN)/python benchmarks/bench_submission_memory.py
 
 clean:
