@@ -43,3 +43,28 @@ def test_autograde_outside_a_course_says_so_and_makes_nothing(tmp_path, made):
     with pytest.raises(autograde.AutogradeError, match=expected):
         autograde.autograde("rnn_from_scratch", course_root=tmp_path)
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+@pytest.mark.parametrize("setting, expected", [
+    ('c.CourseDirectory.db_url = "sqlite:///{root}/elsewhere.db"', "no gradebook yet"),
+    ('c.CourseDirectory.directory_structure = "{{nbgrader_step}}/{{assignment_id}}/{{student_id}}"',
+     "default layout"),
+])
+def test_a_course_configured_to_be_refused_starts_no_sandbox(tmp_path, monkeypatch, setting, expected):
+    """The zygote may start before the course's configuration is read, but not
+    where a configuration file could make the run a refusal: a gradebook
+    elsewhere that does not exist yet, a folder layout a class run does not read."""
+    from rnnquiz import classrun
+    from rnnquiz.isolation import pool
+    copy_course(tmp_path, ["rnn_from_scratch"])
+    (tmp_path / "gradebook.db").write_bytes(b"")  # nbgrader's default gradebook: it looks ready
+    with open(tmp_path / "nbgrader_config.py", "a") as f:
+        f.write(setting.format(root=tmp_path) + "\n")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+
+    def no_launch(self):
+        raise AssertionError("a zygote was launched for a run that is refused")
+    monkeypatch.setattr(pool.Pool, "launch", no_launch)
+    with pytest.raises(classrun.AutogradeError, match=expected):
+        classrun.autograde("rnn_from_scratch", course_root=tmp_path)
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before

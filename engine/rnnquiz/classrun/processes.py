@@ -131,9 +131,13 @@ def grade_batch(items: list) -> list:
             outcome.autograded = nb
             entries.append((outcome, Entry(nb, path, assignment, student, source, Path(path).parent)))
     graded = grade_as_nbgrader([e for _o, e in entries], process.pool, run.limits)
-    for (outcome, _entry), result in zip(entries, graded):
+    for (outcome, entry), result in zip(entries, graded):
         outcome.results = result
-        outcome.autograded = json.loads(json.dumps(outcome.autograded))  # plain JSON for the parent
+        try:
+            outcome.autograded = json.loads(json.dumps(outcome.autograded))  # plain JSON for the parent
+        except Exception as exc:
+            outcome.autograded = None
+            result.error = f"{entry.path}: the graded notebook could not be written ({type(exc).__name__})"
     for outcome, (_student, path, assignment) in zip(outcomes, items):
         if outcome.results is None:  # not sanitized: the error line, with the time its name claimed
             outcome.results = Results(assignment.id, assignment.lang, outcome.student, path, error=outcome.error)

@@ -15,6 +15,19 @@ class AutogradeError(UserError):
 UNCONFINED = unconfined_refusal("`rnnquiz autograde --allow-unconfined`")
 
 
+def refuse_custom_layout(course, assignment_id: str):
+    """A course that changed nbgrader's ``directory_structure`` is graded by
+    ``nbgrader autograde`` (which rnnquiz's steps follow); a class run reads and
+    writes nbgrader's default layout, and says so before anything is made."""
+    from nbgrader.coursedir import CourseDirectory
+    default = CourseDirectory.directory_structure.default_value
+    if course.coursedir.directory_structure != default:
+        raise AutogradeError(f"{course.root}: this course sets CourseDirectory.directory_structure to "
+                             f"{course.coursedir.directory_structure!r}; `rnnquiz autograde` reads and writes "
+                             f"nbgrader's default layout ({default!r}) only. Grade it with `nbgrader autograde "
+                             f"{assignment_id}` (rnnquiz's steps run there too). Nothing was changed.")
+
+
 def refuse_unknown(course, assignment_id: str):
     """A name the course does not know (no source folder, not in the gradebook)
     is refused before anything is made: the closest known name suggested, or,

@@ -24,6 +24,7 @@ from rnnquiz.classrun.outcomes import Summary
 from rnnquiz.classrun.refusals import (
     AutogradeError,
     expected_notebooks,
+    refuse_custom_layout,
     refuse_if_not_ours,
     refuse_if_unconfined,
     refuse_unknown,
@@ -66,6 +67,7 @@ class ClassRun:
             course = Course.open(root, db_url, catalog=catalog)
         except CourseConfigError as exc:
             raise AutogradeError(str(exc)) from None
+        refuse_custom_layout(course, assignment_id)
         refuse_unknown(course, assignment_id)
         if course.database is not None and not course.database.is_file():
             raise AutogradeError(f"{course.database}: no gradebook yet; run `nbgrader generate_assignment "
@@ -92,7 +94,8 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
     start = time.monotonic()
     root = Path(course_root or Path.cwd()).resolve()
     catalog = content.course_catalog(root)  # read once for the run
-    early = _early_pool(root, assignment_id, catalog, limits, sandbox_config(sandbox, allow_unconfined))
+    early = None if db_url else _early_pool(root, assignment_id, catalog, limits,
+                                             sandbox_config(sandbox, allow_unconfined))
     try:
         run = ClassRun.open(assignment_id, root, student_glob=student_glob, jobs=jobs, db_url=db_url,
                             limits=limits, sandbox=sandbox, allow_unconfined=allow_unconfined, progress=progress,
@@ -106,10 +109,13 @@ def autograde(assignment_id: str, course_root: Path | None = None, student_glob:
 def _early_pool(root: Path, assignment_id: str, catalog, limits, sandbox):
     """The zygote, launched before the course is read, when nbgrader's default
     folders show the assignment ready to grade (its source notebooks, ours, and
-    a SQLite gradebook); else None, and ``grade_class`` launches it in its turn."""
-    from rnnquiz.nbgrader.course import is_course
+    a SQLite gradebook) and no configuration file could say otherwise (see
+    ``plainly_configured``); else None, and ``grade_class`` launches it in its
+    turn, once every refusal has been made."""
+    from rnnquiz.nbgrader.course import is_course, plainly_configured
     source = root / "source" / assignment_id
-    if not (source.is_dir() and (root / "gradebook.db").is_file() and is_course(root)):
+    if not (source.is_dir() and (root / "gradebook.db").is_file() and is_course(root)
+            and plainly_configured(root)):
         return None
     ours = [content.assignment_of_source(p, p.stem, catalog) for p in sorted(source.glob("*.ipynb"))]
     if not ours or not all(ours):

@@ -276,9 +276,7 @@ def assignment_of_source(source: Path, notebook: str, catalog: Catalog) -> Assig
 
 def source_tag(source: Path) -> str | None:
     """The ``rnnquiz.assignment`` tag of an instructor's source notebook, if any
-    (a link is not followed: whatever it points to is not the course's word)."""
-    if source.is_symlink():
-        return None
+    (``source_notebook.read`` follows no link: what it points to is not the course's word)."""
     parsed = source_notebook.read(source)
     return parsed.derived(_tag) if parsed is not None else None
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from pathlib import Path
+from stat import S_ISREG
 
 
 class SourceNotebook:
@@ -31,12 +33,16 @@ class SourceNotebook:
 
 
 def read(path: Path | None) -> SourceNotebook | None:
-    """The source notebook at ``path``; None when there is none or it is not a notebook."""
+    """The source notebook at ``path``; None when there is none, when it is not
+    a regular file (a link is not followed: what it points to is not the
+    course's notebook; a FIFO would block), or when it is not a notebook."""
     if path is None:
         return None
     try:
-        stat = Path(path).stat()
+        stat = os.lstat(path)
     except OSError:
+        return None
+    if not S_ISREG(stat.st_mode):
         return None
     return _parsed(str(path), stat.st_mtime_ns, stat.st_size)
 
@@ -44,7 +50,9 @@ def read(path: Path | None) -> SourceNotebook | None:
 @functools.lru_cache(maxsize=64)
 def _parsed(path: str, _mtime: int, _size: int) -> SourceNotebook | None:
     try:
-        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, encoding="utf-8") as f:
+            nb = json.load(f)
     except (OSError, ValueError):
         return None
     return SourceNotebook(Path(path), nb) if isinstance(nb, dict) else None

@@ -8,6 +8,7 @@ commands read the same settings, so both always agree.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +49,37 @@ def sqlite_file(db_url: str) -> Path | None:
     """The database file of a SQLite gradebook URL, or None for another database."""
     prefix = "sqlite:///"
     return Path(db_url[len(prefix):]) if db_url.startswith(prefix) else None
+
+
+# settings that move a class run's folders or gradebook; a line that sets one
+# to nbgrader's default (``source_directory = "source"``) moves nothing
+_MOVES = re.compile(r"db_url|source_directory|submitted_directory|directory_structure|CourseDirectory\.root"
+                    r"|CourseDirectory\b\W+root")
+_DEFAULTS = re.compile(r"""^\s*c\.CourseDirectory\.(source|submitted)_directory\s*=\s*(['"])\1\2\s*(#.*)?$""", re.M)
+
+
+def plainly_configured(root: Path) -> bool:
+    """Whether every nbgrader configuration file that applies to the course
+    (Jupyter's folders, then the course's) compiles and names none of the
+    settings that move its folders or gradebook: read as text, without
+    importing nbgrader, to decide whether a sandbox may start before the
+    course is read."""
+    from jupyter_core.paths import jupyter_config_path
+    for folder in [*jupyter_config_path(), str(root)]:
+        path = Path(folder) / CONFIG
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            continue
+        except (OSError, UnicodeDecodeError):
+            return False
+        try:
+            compile(text, str(path), "exec")
+        except (SyntaxError, ValueError):
+            return False
+        if _MOVES.search(_DEFAULTS.sub("", text)):
+            return False
+    return True
 
 
 def is_course(root: Path) -> bool:

@@ -51,4 +51,7 @@ def grade_as_nbgrader(entries: list, pool, limits) -> list:
                 write_explanations(e.nb, e.source, pool, limits)  # in the sandbox
         except Exception as exc:
             result.error = f"{e.path}: the graded notebook could not be written ({type(exc).__name__})"
+            # every graded cell a failure, never one left without outputs (nbgrader
+            # would score it as passed); if even that fails, nbgrader fails the notebook
+            write_outcomes(e.nb, result)
     return results

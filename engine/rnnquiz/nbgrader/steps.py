@@ -107,8 +107,12 @@ class GradeIsolated(Execute):
         entry = Entry(nb, f"{name}.ipynb", assignment, student, source_of(self, resources),
                       Path(folder) if folder else None)
         [result] = grade_as_nbgrader([entry], pool, limits)
-        self.log.info("rnnquiz: %s %s scored %g / %g", printable(student), printable(name), result.score,
-                      result.max_score)
+        if result.error:
+            self.log.warning("rnnquiz: %s %s not graded: %s", printable(student), printable(name),
+                           printable(result.error))
+        else:
+            self.log.info("rnnquiz: %s %s scored %g / %g", printable(student), printable(name), result.score,
+                          result.max_score)
         for flag in result.flags:
             self.log.warning("rnnquiz: FLAG %s %s: %s", printable(student), printable(name), printable(flag))
         return nb, resources
