@@ -10,6 +10,7 @@ autogrades with rnnquiz's isolated grader, generates feedback and exports.
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import time
 from pathlib import Path
@@ -110,9 +111,9 @@ def run(lang: str = content.PRIMARY_LANG, workdir: Path | None = None, course: P
     out("functions that always say 'equal', and answer one question wrong. It changes nothing: the")
     out("comparisons run in the grader's own process, never in hers, so she loses exactly the questions")
     out(f"she got wrong: {cheated}. Under stock nbgrader the same patch earns full marks.")
-    out("(The class reports below flag ana_correta, and carla_cola where she kept most of them: their")
-    out("notebooks hold the instructor's solutions token for token, as a leaked solution would; the")
-    out("samples are built from them.)")
+    out("(The class reports below flag ana_correta, and carla_cola wherever enough of her notebook is still")
+    out("the instructor's solutions: these notebooks hold them token for token, as a leaked solution")
+    out("would; the samples are built from them.)")
     out("")
     for student in STUDENTS[1:]:
         for aid in assignment_ids:
@@ -123,14 +124,18 @@ def run(lang: str = content.PRIMARY_LANG, workdir: Path | None = None, course: P
     out(f"nbgrader export: {cycle.course / 'grades.csv'}")
     out("feedback each student fetched (nbgrader fetch_feedback, one HTML page per assignment):")
     for (student, aid), paths in fetched.items():
-        out(f"  {student} · {aid}: " + (", ".join(map(str, paths)) or "none (see nbgrader's log)"))
+        out(f"  {student} · {aid}: " + (", ".join(shlex.quote(str(p)) for p in paths) or "none (see nbgrader's log)"))
     out("")
     out("the same class with `rnnquiz autograde` (parallel, sandboxed) and its class report:")
     from rnnquiz.classrun import autograde
+    said = set()
     for aid in assignment_ids:
         # the demo's students are rnnquiz's own samples: nothing to keep from them
         summary = autograde(aid, course_root=cycle.course, allow_unconfined=True)
+        if summary.protections not in said:  # which sandbox confined them, once
+            said.add(summary.protections)
+            out(f"  {summary.protections}")
         out(f"  {aid}: {len(summary.graded)} graded in {summary.seconds:.1f} s; "
-            f"open {summary.report_dir / 'report.html'} in a browser (also report.md, report.png)")
+            f"open {shlex.quote(str(summary.report_dir / 'report.html'))} in a browser (also report.md, report.png)")
     out(f"done in {time.monotonic() - start:.0f} s")
     return grades
