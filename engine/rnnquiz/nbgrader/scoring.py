@@ -44,8 +44,8 @@ def grade_as_nbgrader(entries: list, pool, limits) -> list:
     results = grade_submissions(subs, limits=limits, pool=pool)
     for e, result in zip(entries, results):
         lang = e.assignment.lang
-        result.flags = flags(e.nb, e.source, lang) + (time_flag(e.folder, lang) if e.folder else [])
         try:
+            result.flags = flags(e.nb, e.source, lang) + (time_flag(e.folder, lang) if e.folder else [])
             write_outcomes(e.nb, result)
             if not result.error:
                 write_explanations(e.nb, e.source, pool, limits)  # in the sandbox
