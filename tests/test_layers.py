@@ -51,6 +51,21 @@ def test_every_subpackage_is_in_the_wheel():
     assert {f"rnnquiz.{name}" for name in RANK} <= listed, sorted({f"rnnquiz.{name}" for name in RANK} - listed)
 
 
+def test_every_assignment_public_part_is_in_the_wheel():
+    """Each assignment's folder (its assignment.toml as data) and its public/ checks are
+    listed packages; its hidden/ graders and mistakes/ are not (never in the wheel)."""
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    content = ROOT / setuptools["package-dir"]["rnnquiz_public"]
+    bases = sorted(p.parent.name for p in content.glob("*/assignment.toml"))
+    assert bases
+    public = {f"rnnquiz_public.{base}{sub}" for base in bases for sub in ("", ".public")}
+    listed = {p for p in setuptools["packages"] if p.startswith("rnnquiz_public.")}
+    assert public <= listed, f"add {sorted(public - listed)} to packages in pyproject.toml"
+    assert listed <= public, f"not an assignment's folder or its public/ checks: {sorted(listed - public)}"
+    unlisted = [b for b in bases if setuptools["package-data"].get(f"rnnquiz_public.{b}") != ["assignment.toml"]]
+    assert not unlisted, f'add "rnnquiz_public.<name>" = ["assignment.toml"] to package-data for {unlisted}'
+
+
 @pytest.mark.parametrize("path", sorted(ENGINE.glob("*/**/*.py")), ids=lambda p: str(p.relative_to(ENGINE)))
 def test_no_import_points_upward_or_sideways(path):
     layer = path.relative_to(ENGINE).parts[0]

@@ -42,8 +42,18 @@ def wheel(tmp_path_factory) -> Path:
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", ".", "-w", "dist"],
                           cwd=src, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
+    (tmp / "pip-wheel.stderr").write_text(done.stderr)
     [built] = (src / "dist").glob("rnnquiz-*.whl")
     return built
+
+
+def test_building_the_wheel_prints_no_setuptools_warning(wheel):
+    """pip shows the build backend's warnings even with -q: a deprecated setting (one day
+    an error that breaks every install) or data in a folder left out of `packages`."""
+    printed = (wheel.parent.parent.parent / "pip-wheel.stderr").read_text()
+    warnings = [ln for ln in printed.splitlines()
+                if re.search(r"Warning:|deprecated|would be ignored|absent from the `packages`", ln)]
+    assert not warnings, printed[-3000:]
 
 
 def test_building_the_wheel_leaves_nothing_untracked(wheel):
