@@ -131,15 +131,14 @@ def course(tmp_path_factory):
     work = {"ana": (honest, solution),
             "bea": (honest, samples.with_answers(solution, stealing(c))),
             "bia": (answered(released_hw0, "def add(a, b):\n    return a - b"), mistake)}
-    for student, (homework, lab) in work.items():
-        cycle.fetch_and_submit(student, "hw0", homework)
-        cycle.fetch_and_submit(student, WEEK, lab, notebook=LAB)
+    cycle.fetch_and_submit_all([item for student, (homework, lab) in work.items()
+                                for item in ((student, "hw0", homework), (student, WEEK, lab, LAB))])
     for aid in ("hw0", WEEK):
         cycle.nbgrader("collect", aid, "--course=ml101", cwd=c)
         cycle.autograde_log = cycle.nbgrader("autograde", aid, cwd=c)
         cycle.feedback_log = cycle.nbgrader("generate_feedback", aid, cwd=c)
         cycle.release_feedback(aid)
-    cycle.fetched = {(s, aid): cycle.fetch_feedback(s, aid) for s in work for aid in ("hw0", WEEK)}
+    cycle.fetched = cycle.fetch_feedback_all(list(work), ["hw0", WEEK])
     cycle.nbgrader("export", f"--to={c / 'grades.csv'}", cwd=c)
     cycle.grades = read_export(c / "grades.csv")
     cycle.students = list(work)

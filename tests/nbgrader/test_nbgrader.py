@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from rnnquiz.commands.cycle import Cycle
+from rnnquiz.commands.cycle import Cycle, side_by_side
 from rnnquiz.commands.demo import STUDENTS, student_work
 from rnnquiz.grading.session import Request, grade_many
 from rnnquiz.model import samples
@@ -45,16 +45,17 @@ def tampered(nb: dict) -> dict:
 def cycle(tmp_path_factory):
     c = Cycle(tmp_path_factory.mktemp("course"), ROOT)
     c.setup(AIDS)
-    for aid in AIDS:
-        for student, work in student_work(get(aid), ROOT).items():
-            c.fetch_and_submit(student, aid, work)
     solution = json.loads(samples.solution_path(TAMPER_AID, ROOT).read_text())
-    c.fetch_and_submit("davi", TAMPER_AID, tampered(solution))
-    c.fetch_and_submit("fabio", TAMPER_AID, json.loads(samples.solution_path("torch_rnn_by_hand", ROOT).read_text()))
-    for student, action in (("eva", "corrupt"), ("gabi", "extra"), ("helena", "missing")):
+    other = json.loads(samples.solution_path("torch_rnn_by_hand", ROOT).read_text())
+    c.fetch_and_submit_all([(student, aid, work) for aid in AIDS
+                            for student, work in student_work(get(aid), ROOT).items()]
+                           + [("davi", TAMPER_AID, tampered(solution)), ("fabio", TAMPER_AID, other)])
+    logs = {}
+
+    def broken(student, action):
         home = c.student_home(student)
         home.mkdir(parents=True)
-        c.nbgrader("fetch_assignment", TAMPER_AID, "--course=rnnquiz", cwd=home)
+        c.nbgrader("fetch_assignment", TAMPER_AID, "--course=rnnquiz", cwd=home, cache=home / ".cache")
         target = home / TAMPER_AID / f"{TAMPER_AID}.ipynb"
         if action == "corrupt":
             target.write_text('{"cells": [ oops')
@@ -63,7 +64,10 @@ def cycle(tmp_path_factory):
             (target.parent / "extra.ipynb").write_text(json.dumps(solution))
         else:
             target.unlink()
-        c.submit_log = c.nbgrader("submit", TAMPER_AID, "--course=rnnquiz", f"--student={student}", cwd=home)
+        logs[action] = c.nbgrader("submit", TAMPER_AID, "--course=rnnquiz", f"--student={student}", cwd=home,
+                                  cache=home / ".cache")
+    side_by_side(lambda pair: broken(*pair), [("eva", "corrupt"), ("gabi", "extra"), ("helena", "missing")])
+    c.submit_log = logs["missing"]
     c.export = c.grade(AIDS)
     return c
 

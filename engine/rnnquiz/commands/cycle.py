@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +99,20 @@ class Cycle:
         self.nbgrader("submit", aid, f"--course={self.course_id}", f"--student={student}", cwd=home,
                       cache=home / ".cache")
 
+    def fetch_and_submit_all(self, works: list):
+        """[(student, aid, work[, notebook])] as ``fetch_and_submit`` takes
+        them: each student's in order, the students side by side, as a class
+        works (each has a home and a cache of their own; every submission
+        lands in the exchange under its own name)."""
+        by_student: dict = {}
+        for student, *rest in works:
+            by_student.setdefault(student, []).append(rest)
+
+        def one(student):
+            for rest in by_student[student]:
+                self.fetch_and_submit(student, *rest)
+        side_by_side(one, list(by_student))
+
     def grade(self, assignment_ids: list) -> dict:
         """Collect, autograde, generate and release feedback, export; returns {(student, aid): score}."""
         for aid in assignment_ids:
@@ -120,8 +135,29 @@ class Cycle:
                       cache=home / ".cache")
         return sorted((home / aid / "feedback").rglob("*.html"))
 
+    def fetch_feedback_all(self, students: list, assignment_ids: list) -> dict:
+        """(student, aid) -> the HTML files they fetched, the students side by side."""
+        fetched: dict = {}
+
+        def one(student):
+            for aid in assignment_ids:
+                fetched[(student, aid)] = self.fetch_feedback(student, aid)
+        side_by_side(one, list(students))
+        return {(student, aid): fetched[(student, aid)] for student in students for aid in assignment_ids}
+
     def feedback_files(self) -> list:
         return sorted((self.course / "feedback").rglob("*.html"))
+
+
+def side_by_side(work, items: list):
+    """``work(item)`` for every item, as many at once as there are cores: the
+    students' own nbgrader commands touch nothing another student's does, and
+    each one is mostly the start-up of its own Python.  The first error is raised."""
+    if not items:
+        return
+    with ThreadPoolExecutor(max_workers=min(len(items), os.cpu_count() or 1)) as pool:
+        for _ in pool.map(work, items):
+            pass
 
 
 def read_export(path: Path) -> dict:

@@ -89,15 +89,14 @@ def run(lang: str = content.PRIMARY_LANG, workdir: Path | None = None, course: P
     out("release: " + ", ".join(assignment_ids) + " (generate_assignment makes the student versions)")
     cycle.setup(list(assignment_ids))
     out(f"{', '.join(STUDENTS)} fetch their notebooks, work, submit:")
-    for assignment in assignments:
-        for student, work in student_work(assignment, course).items():
-            cycle.fetch_and_submit(student, assignment.id, work)
+    cycle.fetch_and_submit_all([(student, assignment.id, work) for assignment in assignments
+                                for student, work in student_work(assignment, course).items()])
     out(f"fetched and submitted: {', '.join(STUDENTS)}")
     out("collect, autograde (each notebook graded in rnnquiz's isolated worker), generate_feedback, "
         "release_feedback, export:")
     grades = cycle.grade(list(assignment_ids))
     out("each student fetches their feedback:")
-    fetched = {(student, aid): cycle.fetch_feedback(student, aid) for student in STUDENTS for aid in assignment_ids}
+    fetched = cycle.fetch_feedback_all(list(STUDENTS), assignment_ids)
     out("")
     out(f"{'student':<14}" + "".join(f"{aid:>22}" for aid in assignment_ids))
     for student in STUDENTS:
