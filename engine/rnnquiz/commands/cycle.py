@@ -64,7 +64,7 @@ class Cycle:
         done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
         self.log.append((" ".join(["nbgrader", *args]), done.returncode))
         if self.progress:
-            words = [a for a in args if not a.startswith("--")][:2]
+            words = [a for a in args if not a.startswith("--") or a.startswith("--assignment=")][:2]
             who = next((a.split("=", 1)[1] for a in args if a.startswith("--student=")), "")
             self.progress(f"  nbgrader {' '.join(words)}{f' ({who})' if who else ''}: "
                           f"{'done' if done.returncode == 0 else 'failed'} in {time.monotonic() - start:.1f} s")
@@ -117,10 +117,16 @@ class Cycle:
         """Collect, autograde, generate and release feedback, export; returns {(student, aid): score}."""
         for aid in assignment_ids:
             self.nbgrader("collect", aid, f"--course={self.course_id}", cwd=self.course)
-        for aid in assignment_ids:
-            # autograde may fail for single students; nbgrader grades the others and says so
+        # every collected assignment at once where these are all of them (nbgrader
+        # takes a pattern: one start-up of nbgrader, not one each); autograde may
+        # fail for single students: nbgrader grades the others and says so
+        collected = {p.name for p in (self.course / "submitted").glob("*/*") if p.is_dir()}
+        converted = ["--assignment=*"] if collected == set(assignment_ids) else list(assignment_ids)
+        for aid in converted:
             self.nbgrader("autograde", aid, "--create", cwd=self.course, check=False)
+        for aid in converted:
             self.nbgrader("generate_feedback", aid, cwd=self.course, check=False)
+        for aid in assignment_ids:
             self.nbgrader("release_feedback", aid, f"--course={self.course_id}", cwd=self.course, check=False)
         self.nbgrader("export", f"--to={self.course / 'grades.csv'}", cwd=self.course)
         return read_export(self.course / "grades.csv")
