@@ -92,6 +92,16 @@ def red_team(course):
     }
 
 
+def with_schema_versions(nb: dict) -> dict:
+    """The solution with two known cells' nbgrader schema versions edited
+    (one too new, one too old): repaired, as any other metadata."""
+    nb = json.loads(json.dumps(nb))
+    known = [c for c in nb["cells"] if "nbgrader" in c.get("metadata", {})]
+    known[0]["metadata"]["nbgrader"]["schema_version"] = 4
+    known[1]["metadata"]["nbgrader"]["schema_version"] = 0
+    return nb
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     course = tmp_path_factory.mktemp("class")
@@ -101,7 +111,8 @@ def course(tmp_path_factory):
                    check=True, capture_output=True)
     solution = support_solution(AID)
     students = {"ok_solution": solution,
-                "ok_mistake": submission(AID, {"rnn_step": sample(AID, "no_tanh").code})}
+                "ok_mistake": submission(AID, {"rnn_step": sample(AID, "no_tanh").code}),
+                "schema_edited": with_schema_versions(solution)}
     attacks = red_team(course)
     for name, (_q, answers, extra) in attacks.items():
         students[name] = submission(AID, answers, extra)
@@ -132,7 +143,7 @@ def test_at_least_twenty_attacks(course):
 def test_every_submission_gets_a_grade_or_an_error_line(course):
     root, attacks, summary = course
     students = {o.student for o in summary.outcomes}
-    assert students == set(attacks) | {"ok_solution", "ok_mistake", "no_notebook"}
+    assert students == set(attacks) | {"ok_solution", "ok_mistake", "schema_edited", "no_notebook"}
     assert [o.student for o in summary.errors] == ["no_notebook"]
     assert "missing" in summary.errors[0].error
 
@@ -173,6 +184,7 @@ def test_gradebook_reports_and_nbgrader_export(course):
     with open(out / "grades.csv") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
     assert float(rows["ok_solution"]["score"]) == 18
+    assert float(rows["schema_edited"]["score"]) == 18 and not rows["schema_edited"]["error"]
     assert rows["ok_mistake"]["rnn_step_mistakes"] == "no_tanh" and rows["ok_mistake"]["not_attempted"] == ""
     gs = json.loads((out / "gradescope" / "ok_mistake.json").read_text())
     assert gs["score"] == 15 and gs["tests"][0]["name"] == "rnn_step"

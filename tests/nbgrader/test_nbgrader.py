@@ -59,6 +59,12 @@ def cycle(tmp_path_factory):
         target = home / TAMPER_AID / f"{TAMPER_AID}.ipynb"
         if action == "corrupt":
             target.write_text('{"cells": [ oops')
+        elif action == "schema":  # the nbgrader schema version of two known cells edited
+            nb = json.loads(json.dumps(solution))
+            known = [cell for cell in nb["cells"] if "nbgrader" in cell["metadata"]]
+            known[0]["metadata"]["nbgrader"]["schema_version"] = 4
+            known[1]["metadata"]["nbgrader"]["schema_version"] = 0
+            target.write_text(json.dumps(nb))
         elif action == "extra":
             target.write_text(json.dumps(solution))
             (target.parent / "extra.ipynb").write_text(json.dumps(solution))
@@ -66,7 +72,8 @@ def cycle(tmp_path_factory):
             target.unlink()
         logs[action] = c.nbgrader("submit", TAMPER_AID, "--course=rnnquiz", f"--student={student}", cwd=home,
                                   cache=home / ".cache")
-    side_by_side(lambda pair: broken(*pair), [("eva", "corrupt"), ("gabi", "extra"), ("helena", "missing")])
+    side_by_side(lambda pair: broken(*pair),
+                 [("eva", "corrupt"), ("gabi", "extra"), ("helena", "missing"), ("beto", "schema")])
     c.submit_log = logs["missing"]
     c.export = c.grade(AIDS)
     return c
@@ -98,6 +105,9 @@ def test_tampering_is_graded_and_the_others_are_unaffected(cycle):
     assert export[("davi", TAMPER_AID)][0] == 18 - 2
     assert export[("fabio", TAMPER_AID)][0] == 0          # another assignment's notebook
     assert export[("gabi", TAMPER_AID)][0] == 18          # an extra notebook is skipped
+    # edited schema versions are repaired: nbgrader would otherwise stop grading the
+    # assignment there, and every student after beto would get nothing
+    assert export[("beto", TAMPER_AID)][0] == 18
     assert export[("eva", TAMPER_AID)][0] == 0            # corrupt JSON: a per-student error
     assert "MISSING" in cycle.submit_log.stderr           # helena: nbgrader says so at submit
     assert export[("ana_correta", TAMPER_AID)][0] == 18

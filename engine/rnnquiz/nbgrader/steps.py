@@ -16,6 +16,7 @@ import atexit
 from pathlib import Path
 
 from nbformat import from_dict
+from nbgrader.nbgraderformat import MetadataValidator
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Float, Integer, List
 
@@ -32,6 +33,8 @@ from rnnquiz.model.printable import printable
 from rnnquiz.nbgrader.course import Course
 from rnnquiz.nbgrader.open_gradebook import _gradebook
 from rnnquiz.nbgrader.scoring import Entry, grade_as_nbgrader
+
+SCHEMA_VERSION = MetadataValidator.schema_version  # the cell metadata this nbgrader reads
 
 
 class _WarmPool:
@@ -236,7 +239,10 @@ class RepairCells(NbGraderPreprocessor):
                 del cell.metadata["nbgrader"]
             else:
                 present.add(gid)
-                meta.update(grade=gid in points, solution=gid in solutions, task=gid in tasks, locked=locked[gid])
+                # the schema version too: nbgrader stops the whole run (every later
+                # student) at a cell whose version is not its own
+                meta.update(grade=gid in points, solution=gid in solutions, task=gid in tasks, locked=locked[gid],
+                            schema_version=SCHEMA_VERSION)
                 if locked[gid]:
                     # the instructor's own cell, hidden tests and all (the student's copy has none of
                     # them): put back here, OverwriteCells has nothing to report for every test cell
@@ -250,7 +256,7 @@ class RepairCells(NbGraderPreprocessor):
                 self.log.warning("rnnquiz: test cell %r was missing; restored", gid)
                 nb.cells.append(new_code_cell(sources[gid], metadata={"nbgrader": {
                     "grade": True, "grade_id": gid, "locked": True, "points": max_score,
-                    "schema_version": 3, "solution": False, "task": False}}))
+                    "schema_version": SCHEMA_VERSION, "solution": False, "task": False}}))
         return nb, resources
 
 
