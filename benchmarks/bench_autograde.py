@@ -202,18 +202,18 @@ def report(args, name: str, r: dict):
     print(f"[{name}]   {'marginal':<20}: {marginal * 1000:.1f} ms per submission = (t{args.n} - "
           f"t{args.small}) / {args.n - args.small} "
           f"[target <= {TARGET_MARGINAL_MS} ms: {verdict(marginal * 1000 <= TARGET_MARGINAL_MS)}]")
-    # what the work itself costs: its CPU spread over every core is a wall time no
-    # scheduling can beat, so a target below it needs less work, not more overlap
+    # what the work itself cost: a run's CPU spread over every core is a wall time
+    # that run could not have beaten, so a target below it needs less work, not more overlap
     cpu, cores, torch_cpu = r["cpus"][name], os.cpu_count(), statistics.median(r["torch_cpus"])
-    print(f"[{name}] the CPU the work takes (user and system, every process of the run; import torch "
-          f"takes {torch_cpu:.2f} s of CPU), spread over {cores} cores:")
+    print(f"[{name}] the CPU each run took (user and system, every process the run reaped; import torch "
+          f"took {torch_cpu:.2f} s of CPU), spread over {cores} cores:")
     for n in (args.tiny, args.small, args.n):
         floor = cpu[n] / cores
-        print(f"[{name}]   {'class of ' + str(n):<20}: {cpu[n]:.2f} s of CPU: no faster than {floor:.2f} s = "
-              f"{floor / t_torch:.2f}x import torch")
+        print(f"[{name}]   {'class of ' + str(n):<20}: {cpu[n]:.2f} s of CPU: its wall time could not be "
+              f"below {floor:.2f} s = {floor / t_torch:.2f}x import torch")
     cpu_marginal = (cpu[args.n] - cpu[args.small]) / (args.n - args.small)
-    print(f"[{name}]   {'marginal':<20}: {cpu_marginal * 1000:.1f} ms of CPU per submission: no less than "
-          f"{cpu_marginal / cores * 1000:.1f} ms")
+    print(f"[{name}]   {'marginal':<20}: {cpu_marginal * 1000:.1f} ms of CPU per submission, about "
+          f"{cpu_marginal / cores * 1000:.1f} ms of wall time over {cores} cores")
     print(f"[{name}]   {'rnnquiz check':<20}: {t_check:.2f} s (median of {args.pairs}, interleaved with the "
           f"torch imports) = {t_check / t_torch:.2f}x import torch "
           f"[target <= {TARGET_CHECK}x: {verdict(t_check / t_torch <= TARGET_CHECK)}]")

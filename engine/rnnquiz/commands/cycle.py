@@ -13,8 +13,9 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +41,8 @@ class Cycle:
     course_id: str = COURSE_ID
     log: list = field(default_factory=list)  # (command, return code)
     progress: object = None  # called with one line per nbgrader command, as it ends (the demo prints them)
+    # students' commands run side by side: one line at a time
+    _said: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def course(self) -> Path:
@@ -62,12 +65,13 @@ class Cycle:
                f"--Exchange.cache={cache or self.workdir / 'cache'}"]
         start = time.monotonic()
         done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
-        self.log.append((" ".join(["nbgrader", *args]), done.returncode))
-        if self.progress:
-            words = [a for a in args if not a.startswith("--") or a.startswith("--assignment=")][:2]
-            who = next((a.split("=", 1)[1] for a in args if a.startswith("--student=")), "")
-            self.progress(f"  nbgrader {' '.join(words)}{f' ({who})' if who else ''}: "
-                          f"{'done' if done.returncode == 0 else 'failed'} in {time.monotonic() - start:.1f} s")
+        words = [a for a in args if not a.startswith("--") or a.startswith("--assignment=")][:2]
+        who = next((a.split("=", 1)[1] for a in args if a.startswith("--student=")), "")
+        with self._said:
+            self.log.append((" ".join(["nbgrader", *args]), done.returncode))
+            if self.progress:
+                self.progress(f"  nbgrader {' '.join(words)}{f' ({who})' if who else ''}: "
+                              f"{'done' if done.returncode == 0 else 'failed'} in {time.monotonic() - start:.1f} s")
         if check and done.returncode != 0:
             raise CycleError(f"`nbgrader {' '.join(args)}` failed:\n{done.stderr[-3000:]}")
         return done
@@ -121,7 +125,8 @@ class Cycle:
         # takes a pattern: one start-up of nbgrader, not one each); autograde may
         # fail for single students: nbgrader grades the others and says so
         collected = {p.name for p in (self.course / "submitted").glob("*/*") if p.is_dir()}
-        converted = ["--assignment=*"] if collected == set(assignment_ids) else list(assignment_ids)
+        converted = ["--assignment=*"] if assignment_ids and collected == set(assignment_ids) \
+            else list(assignment_ids)
         for aid in converted:
             self.nbgrader("autograde", aid, "--create", cwd=self.course, check=False)
         for aid in converted:
@@ -158,12 +163,17 @@ class Cycle:
 def side_by_side(work, items: list):
     """``work(item)`` for every item, as many at once as there are cores: the
     students' own nbgrader commands touch nothing another student's does, and
-    each one is mostly the start-up of its own Python.  The first error is raised."""
+    each one is mostly the start-up of its own Python.  The first error ends
+    it: what has not started is cancelled, and the error is raised."""
     if not items:
         return
     with ThreadPoolExecutor(max_workers=min(len(items), os.cpu_count() or 1)) as pool:
-        for _ in pool.map(work, items):
-            pass
+        futures = [pool.submit(work, item) for item in items]
+        finished, _pending = wait(futures, return_when=FIRST_EXCEPTION)
+        failed = next((f for f in futures if f in finished and f.exception() is not None), None)
+        if failed is not None:
+            pool.shutdown(cancel_futures=True)
+            raise failed.exception()
 
 
 def read_export(path: Path) -> dict:
