@@ -64,6 +64,10 @@ def test_every_assignment_public_part_is_in_the_wheel():
     assert listed <= public, f"not an assignment's folder or its public/ checks: {sorted(listed - public)}"
     unlisted = [b for b in bases if setuptools["package-data"].get(f"rnnquiz_public.{b}") != ["assignment.toml"]]
     assert not unlisted, f'add "rnnquiz_public.<name>" = ["assignment.toml"] to package-data for {unlisted}'
+    # an assignment's folder is a package of the wheel: a module beside assignment.toml
+    # (a conftest.py, a helper) would reach every student
+    shipped = sorted(str(p.relative_to(ROOT)) for base in bases for p in (content / base).glob("*.py"))
+    assert not shipped, f"move {shipped} into hidden/ (or public/ if students may have it)"
 
 
 @pytest.mark.parametrize("path", sorted(ENGINE.glob("*/**/*.py")), ids=lambda p: str(p.relative_to(ENGINE)))
