@@ -54,8 +54,12 @@ def test_feedback_shows_the_instructors_examples_with_their_outputs_never_the_st
         cell.source = "".join(cell.source) if isinstance(cell.source, list) else cell.source
     changed = next(c for c in nb.cells if c.cell_type == "code" and "nn.RNN(2, 4)" in c.source)
     untouched = next(c for c in nb.cells if c.cell_type == "code" and "vocab = sorted" in c.source)
+    self_check = next(c for c in nb.cells if c.cell_type == "code" and "rnnquiz.self_check" in c.source)
     changed.source += "\nprint('the student was here')"
     write_explanations(nb, source)
+    # the self-check cell says nothing: run where rnnquiz cannot be imported, it would
+    # tell every student to install it
+    assert not self_check.get("outputs")
     assert "machine" not in "".join(o.get("text", "") for o in changed.get("outputs", []))
     assert not changed.outputs
     assert "->" in "".join(o["text"] for o in untouched.outputs)

@@ -39,11 +39,19 @@ __rnnquiz_examples = {{}}
 '''
 
 
+SELF_CHECK = "rnnquiz.self_check"  # what a released notebook's self-check cell imports
+
+
 def explanation_cells(nb: dict) -> list:
-    """The sources of a notebook's explanation cells, in order."""
-    return [notebook.cell_source(c) for c in nb.get("cells", [])
-            if isinstance(c, dict) and c.get("cell_type") == "code"
-            and not notebook.nbgrader_meta(c).get("grade") and not notebook.nbgrader_meta(c).get("solution")]
+    """The sources of a notebook's explanation cells, in order.  Not the
+    self-check cell: what it prints is about the kernel it runs in, and run
+    in the sandbox (where rnnquiz cannot be imported) it would tell every
+    student to install rnnquiz."""
+    return [source for source in (notebook.cell_source(c) for c in nb.get("cells", [])
+                                  if isinstance(c, dict) and c.get("cell_type") == "code"
+                                  and not notebook.nbgrader_meta(c).get("grade")
+                                  and not notebook.nbgrader_meta(c).get("solution"))
+            if SELF_CHECK not in source]
 
 
 def outputs_of(source: Path, pool=None, limits=None) -> dict:
