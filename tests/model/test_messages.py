@@ -22,3 +22,16 @@ def test_echoed_values_are_clipped_and_cleaned():
 
 
 # --- pipelines: our steps merged into whatever a course has ------------------
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_named_mistake_starts_a_sentence_of_its_own(lang):
+    """A student's error text (a NumPy-only question's "... with NumPy only)")
+    ends its sentence before the likely mistake is named."""
+    from rnnquiz.grading.checks import Wrong
+    wrong = Wrong("raised", mistake="used_torch", name="numpy_rnn", type="TorchUnavailable",
+                  message="PyTorch is not available to this question (it must compute with NumPy only)")
+    said = wrong.render(lang, {"used_torch": {"pt": "usou torch", "en": "used torch"}})
+    before, _likely, _after = said.partition(text("likely", lang, text="").strip().rstrip(":"))
+    assert before.rstrip().endswith((".", "!", "?", ":")), said
+    assert ". ." not in said and ".." not in said.replace("...", "")

@@ -65,6 +65,8 @@ class Wrong(AssertionError):
         message = Msg(self.key, **self.params).render(lang)
         if self.mistake:
             texts = (mistakes or {}).get(self.mistake) or {}
+            if message and message.rstrip()[-1:] not in ".!?:":
+                message = message.rstrip() + "."  # a student's error text ends the first sentence
             message += " " + text("likely", lang, text=texts.get(lang) or self.mistake)
         return message
 
