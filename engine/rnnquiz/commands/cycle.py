@@ -55,9 +55,11 @@ class Cycle:
     def student_home(self, student: str) -> Path:
         return self.workdir / "students" / student
 
-    def nbgrader(self, *args, cwd: Path, check: bool = True, cache: Path | None = None) -> subprocess.CompletedProcess:
+    def nbgrader(self, *args, cwd: Path, check: bool = True, cache: Path | None = None,
+                 who: str = "") -> subprocess.CompletedProcess:
         """An nbgrader command; ``cache``: a student's own nbgrader cache (each
-        student has one, as each has a home of their own)."""
+        student has one, as each has a home of their own); ``who``: whom or what
+        the progress line names (default: its --student)."""
         env = dict(os.environ)
         # nbgrader runs `alembic` from PATH: the one installed beside this Python
         env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
@@ -66,7 +68,7 @@ class Cycle:
         start = time.monotonic()
         done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
         words = [a for a in args if not a.startswith("--") or a.startswith("--assignment=")][:2]
-        who = next((a.split("=", 1)[1] for a in args if a.startswith("--student=")), "")
+        who = who or next((a.split("=", 1)[1] for a in args if a.startswith("--student=")), "")
         with self._said:
             self.log.append((" ".join(["nbgrader", *args]), done.returncode))
             if self.progress:
@@ -87,7 +89,7 @@ class Cycle:
         self.exchange.mkdir(parents=True)
         os.chmod(self.exchange, 0o777)
         init(self.course, list(assignment_ids), origin=self.source_root, course_id=self.course_id)
-        self.nbgrader("generate_assignment", "--assignment=*", cwd=self.course)
+        self.nbgrader("generate_assignment", "--assignment=*", cwd=self.course, who="every assignment in source/")
         for aid in assignment_ids:
             self.nbgrader("release_assignment", aid, f"--course={self.course_id}", cwd=self.course)
 
@@ -96,7 +98,8 @@ class Cycle:
         (default: named as the assignment; None: untouched), submits."""
         home = self.student_home(student)
         home.mkdir(parents=True, exist_ok=True)
-        self.nbgrader("fetch_assignment", aid, f"--course={self.course_id}", cwd=home, cache=home / ".cache")
+        self.nbgrader("fetch_assignment", aid, f"--course={self.course_id}", cwd=home, cache=home / ".cache",
+                      who=student)
         target = home / aid / f"{notebook or aid}.ipynb"
         if work is not None:
             target.write_text(json.dumps(work, indent=1, ensure_ascii=False))
@@ -127,10 +130,11 @@ class Cycle:
         collected = {p.name for p in (self.course / "submitted").glob("*/*") if p.is_dir()}
         converted = ["--assignment=*"] if assignment_ids and collected == set(assignment_ids) \
             else list(assignment_ids)
+        every = ", ".join(assignment_ids) if converted == ["--assignment=*"] else ""
         for aid in converted:
-            self.nbgrader("autograde", aid, "--create", cwd=self.course, check=False)
+            self.nbgrader("autograde", aid, "--create", cwd=self.course, check=False, who=every)
         for aid in converted:
-            self.nbgrader("generate_feedback", aid, cwd=self.course, check=False)
+            self.nbgrader("generate_feedback", aid, cwd=self.course, check=False, who=every)
         for aid in assignment_ids:
             self.nbgrader("release_feedback", aid, f"--course={self.course_id}", cwd=self.course, check=False)
         self.nbgrader("export", f"--to={self.course / 'grades.csv'}", cwd=self.course)

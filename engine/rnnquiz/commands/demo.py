@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shlex
 import shutil
+import textwrap
 import time
 from pathlib import Path
 
@@ -106,13 +107,16 @@ def run(lang: str = content.PRIMARY_LANG, workdir: Path | None = None, course: P
         out(f"{student:<14}{row}")
     out("")
     cheated = ", ".join(f"{samples.load(a).cheat_question} ({a.id})" for a in assignments)
-    out("carla_cola's notebooks replace torch.testing.assert_close, torch.allclose and np.allclose with")
-    out("functions that always say 'equal', and answer one question wrong. It changes nothing: the")
-    out("comparisons run in the grader's own process, never in hers, so she loses exactly the questions")
-    out(f"she got wrong: {cheated}. Under stock nbgrader the same patch earns full marks.")
-    out("(The class reports below flag ana_correta, and carla_cola wherever enough of her notebook is still")
-    out("the instructor's solutions: these notebooks hold them token for token, as a leaked solution")
-    out("would; the samples are built from them.)")
+    for paragraph in (
+            "carla_cola's notebooks replace torch.testing.assert_close, torch.allclose and np.allclose with "
+            "functions that always say 'equal', and answer one question wrong. It changes nothing: the "
+            "comparisons run in the grader's own process, never in hers, so she loses exactly the questions "
+            f"she got wrong: {cheated}. Under stock nbgrader the same patch earns full marks.",
+            "(The class reports listed at the end flag ana_correta, and carla_cola wherever enough of her "
+            "notebook is still the instructor's solutions: these notebooks hold them token for token, as a "
+            "leaked solution would; the samples are built from them.)"):
+        for line in textwrap.wrap(paragraph, 100):
+            out(line)
     out("")
     for student in STUDENTS[1:]:
         for aid in assignment_ids:
