@@ -32,7 +32,8 @@ def run(args) -> int:
         print(summary.protections)
     n, errors = len(summary.outcomes), summary.errors
     print(f"{args.assignment}: graded {len(summary.graded)} of {n} submissions in {summary.seconds:.1f} s "
-          f"({1000 * summary.seconds / max(n, 1):.0f} ms each)")
+          f"(start-up included, {args.jobs or os.cpu_count() or 1} at a time: "
+          f"{1000 * summary.seconds / max(n, 1):.0f} ms per submission on average)")
     print(grades_summary.grades([o.results for o in summary.graded]))
     if errors:
         print(f"errors: {len(errors)} {'submission' if len(errors) == 1 else 'submissions'} could not be graded")
@@ -41,7 +42,7 @@ def run(args) -> int:
     for o in summary.outcomes:
         for flag in o.results.flags if o.results else []:
             print(f"  flag: {printable(o.student)}: {printable(flag)}")
-    print("gradebook updated (nbgrader generate_feedback / export work)")
+    print("nbgrader's gradebook has these grades: nbgrader generate_feedback and nbgrader export use them")
     print(grades_summary.files(summary.report_dir, graded_now=n))
     return 0
 
