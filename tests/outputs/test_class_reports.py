@@ -326,3 +326,15 @@ def test_a_record_gives_back_the_results_it_was_made_from(klass):
     for r in klass:
         again = Results.from_record(r.to_record())
         assert again == r and grades_csv.row(again) == grades_csv.row(r)
+
+
+def test_the_summary_names_every_mistake_tied_for_most_frequent():
+    """Two students, two different named mistakes once each: the terminal names
+    both, not whichever came first."""
+    def wrong(mistake):
+        return QuestionResult("rnn_step", "function", 3.0, [Verdict("test_variants", 3, False, "wrong", mistake)])
+    members = [Results("rnn_from_scratch_en", "en", name, f"/s/{name}/nb.ipynb", [wrong(mistake)])
+               for name, mistake in (("a", "no_tanh"), ("b", "w_hh_transposed"), ("c", "no_tanh"),
+                                     ("d", "w_hh_transposed"), ("e", "bias_missing"))]
+    row = next(line for line in summary.grades(members).splitlines() if line.strip().startswith("rnn_step"))
+    assert row.endswith("no_tanh (2), w_hh_transposed (2)"), row

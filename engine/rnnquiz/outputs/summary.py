@@ -29,9 +29,11 @@ def grades(results: list) -> str:
         rows = summarize(members)
         width = max([len(r["question"]) for r in rows] + [len("question")])
         out.append(f"  {'question':<{width}}  {'mean / max':>11}  {'full':>4}  {'partial':>7}  {'zero':>4}  "
-                   f"{'not attempted':>13}  most frequent mistake")
+                   f"{'not attempted':>13}  most frequent mistakes")
         for r in rows:
-            mistake = f"{r['mistakes'][0][0]} ({r['mistakes'][0][1]})" if r["mistakes"] else "-"
+            # every mistake tied for the most frequent (report.html explains each)
+            most = r["mistakes"][0][1] if r["mistakes"] else 0
+            mistake = ", ".join(f"{key} ({count})" for key, count in r["mistakes"] if count == most) or "-"
             out.append(f"  {r['question']:<{width}}  {r['mean']:>5.2f} / {r['max']:<3g}  {r['full']:>4}  "
                        f"{r['partial']:>7}  {r['zero']:>4}  {r['not_attempted']:>13}  {mistake}")
         blank = [r for r in members if r.not_attempted]
