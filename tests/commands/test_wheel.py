@@ -189,7 +189,7 @@ def test_a_student_self_checks_anywhere_with_the_installed_wheel(student_env, tm
     print(done.stdout)
     assert lines[mistake.question].split()[0] != "ok" and "tanh" in lines[mistake.question]
     assert lines["rnn_forward"].split()[0] == "ok"
-    assert "answered: graded at submission" in lines["quiz_output_dim"]
+    assert "answered: the answer is graded after you submit" in lines["quiz_output_dim"]
     assert "Traceback" not in done.stdout + done.stderr
     graded = subprocess.run([str(student_env / "bin" / "rnnquiz"), "grade", f"{aid}.ipynb"], cwd=home,
                             capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "HOME": str(home)})

@@ -124,7 +124,7 @@ MESSAGES = {
         "These are the public checks only. At grading time, hidden tests use other inputs (drawn for each student) and decide the grade."),
     "this_notebook": ("este notebook", "this notebook"),
     "check_passed": ("passou nas verificações públicas", "passed the public checks"),
-    "quiz_answered": ("respondida: a resposta é corrigida na entrega", "answered: graded at submission"),
+    "quiz_answered": ("respondida: a resposta é corrigida depois da entrega", "answered: the answer is graded after you submit"),
     "points_of": ("{score:g} de {points:g} pontos", "{score:g} of {points:g} points"),
     "total": ("Total", "Total"),
     # --- Gradescope (results.json's summary; rnnquiz.gradescope.run_autograder) ---
