@@ -40,7 +40,8 @@ def test_every_check_passing_exits_0_even_with_a_quiz_answered_wrong(tmp_path):
     quiz = "quiz_output_dim"
     done = check(write(tmp_path, submission(AID, {quiz: f'{quiz} = "{other_letter(quiz)}"\n'})))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "answered: the answer is graded after you submit" in next(ln for ln in done.stdout.splitlines() if quiz in ln)
+    said = next(ln for ln in done.stdout.splitlines() if quiz in ln)
+    assert "answered: the answer is graded after you submit" in said
     assert done.stderr == ""
 
 
