@@ -58,6 +58,12 @@ def build(course_root: Path, out_root: Path | None = None) -> list:
     course_root = Path(course_root).resolve()
     out_root = Path(out_root or course_root)
     targets = folders(course_root)
+    # nbgrader makes an assignment's folders from its source folder alone: a file
+    # that is not in source is refused now, before nbgrader's long run (what
+    # nbgrader actually made is checked again below)
+    for source in sorted(p for p in (course_root / "source").iterdir() if p.is_dir()):
+        for folder in targets.values():
+            _refuse_foreign(source, out_root / folder / source.name)
     with tempfile.TemporaryDirectory(prefix="rnnquiz-build-") as scratch:
         scratch = Path(scratch)
         shutil.copytree(course_root / "source", scratch / "source")
