@@ -45,6 +45,8 @@ for _name in ("fork", "forkpty", "killpg", "setsid", "getuid", "geteuid", "setui
               "getpgid", "register_at_fork"):
     if _name != "register_at_fork":
         os.__dict__.pop(_name, None)
+for _name in ("O_NOFOLLOW", "O_NONBLOCK"):  # open() flags Windows does not have
+    os.__dict__.pop(_name, None)
 for _name in ("send_fds", "recv_fds", "SOCK_SEQPACKET", "AF_UNIX"):
     socket.__dict__.pop(_name, None)
 '''

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import functools
 import keyword
-import os
 import re
 from pathlib import Path
 
 from rnnquiz.model import source_notebook
+from rnnquiz.model.files import open_unfollowed
 from rnnquiz.model.messages import text
 from rnnquiz.model.notebook import cell_source, is_test_cell, nbgrader_meta
 
@@ -155,6 +155,5 @@ def time_flag(folder: Path, lang: str) -> list:
 
 def _head(path: Path) -> str:
     """The first characters of a small file of the submission's folder, never through a link."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    with open(fd, "rb") as f:
+    with open(open_unfollowed(path), "rb") as f:
         return f.read(400).decode("utf-8", errors="replace")[:100].strip()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rnnquiz.errors import UserError
 from rnnquiz.model.content import Assignment
+from rnnquiz.model.files import open_unfollowed
 from rnnquiz.model.printable import printable
 from rnnquiz.sandboxed.wire import clean_text
 
@@ -113,7 +114,7 @@ def read_bytes(path, max_bytes: int = MAX_BYTES) -> bytes:
     refuse_unsafe_file(path, max_bytes)
     try:
         # O_NONBLOCK: a file swapped for a FIFO after the check cannot block the open
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        fd = open_unfollowed(path)
     except OSError as exc:
         raise NotebookError(path, f"cannot be read ({exc.strerror}).") from None
     with os.fdopen(fd, "rb") as f:

@@ -15,6 +15,8 @@ import os
 from pathlib import Path
 from stat import S_ISREG
 
+from rnnquiz.model.files import open_unfollowed
+
 
 class SourceNotebook:
     """The parsed notebook and what has been derived from it (``derived``)."""
@@ -50,8 +52,7 @@ def read(path: Path | None) -> SourceNotebook | None:
 @functools.lru_cache(maxsize=64)
 def _parsed(path: str, _mtime: int, _size: int) -> SourceNotebook | None:
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-        with open(fd, encoding="utf-8") as f:
+        with open(open_unfollowed(path), encoding="utf-8") as f:
             nb = json.load(f)
     except (OSError, ValueError):
         return None

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rnnquiz.model import content, messages
+from rnnquiz.model.files import open_unfollowed
 from rnnquiz.model.messages import clip
 
 TRIES = 5  # of one transaction that met another writer; then an error line per student
@@ -450,7 +451,7 @@ def _copy_regular(src: Path, target: Path, limit: int | None = None) -> int:
     ``submitted/`` and must take none here); returns its size.  Past ``limit``
     bytes, by its size or by what is read (it may grow meanwhile): TooLarge."""
     import stat
-    fd = os.open(src, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    fd = open_unfollowed(src)
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
