@@ -24,6 +24,7 @@ class Summary:
     seconds: float = 0.0
     report_dir: Path | None = None
     protections: str = ""  # the launcher's one line: what confined the submissions
+    processes: int = 0  # grading processes that worked side by side
 
     @property
     def graded(self) -> list:

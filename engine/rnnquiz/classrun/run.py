@@ -199,7 +199,8 @@ def _grade(run: ClassRun, pool, start: float) -> Summary:
         writer.write(missing)
         reports.add(missing)
         broken = []
-        with processes.executor(run, min(run.jobs, max(1, len(batches))), shared) as pool_of_processes:
+        summary.processes = min(run.jobs, max(1, len(batches)))
+        with processes.executor(run, summary.processes, shared) as pool_of_processes:
             futures = {pool_of_processes.submit(processes.grade_batch, batch): batch for batch in batches}
             preload_report()  # while the first batches are graded
             for future in as_completed(futures):

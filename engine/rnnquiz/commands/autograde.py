@@ -32,7 +32,7 @@ def run(args) -> int:
         print(summary.protections)
     n, errors = len(summary.outcomes), summary.errors
     print(f"{args.assignment}: graded {len(summary.graded)} of {n} submissions in {summary.seconds:.1f} s "
-          f"(start-up included, {args.jobs or os.cpu_count() or 1} at a time: "
+          f"(start-up included, {summary.processes} at a time: "
           f"{1000 * summary.seconds / max(n, 1):.0f} ms per submission on average)")
     print(grades_summary.grades([o.results for o in summary.graded]))
     if errors:
